@@ -1,0 +1,73 @@
+# fabricops.aci: every set-up step the project needs, from a fresh machine.
+#   make demo   the simulator, the real ansible-rulebook, a tenant created, a playbook reacting
+#   make test   the whole suite (what CI runs through .ci/run)
+#   make sim    an APIC simulator on https://127.0.0.1:8443 until Ctrl-C
+#   make bench  the benchmark table
+
+PYTHON      ?= python3.11
+VENV        := .venv
+BIN         := $(abspath $(VENV))/bin
+BUILD       := $(abspath build)
+COLLECTIONS := $(BUILD)/collections
+DEV_TREE    := $(BUILD)/dev
+VERSION     := $(shell sed -n 's/^version: *//p' galaxy.yml)
+TARBALL     := dist/fabricops-aci-$(VERSION).tar.gz
+INSTALLED   := $(COLLECTIONS)/ansible_collections/fabricops/aci
+COLLECTION_FILES := $(shell git ls-files galaxy.yml meta plugins extensions playbooks rulebooks docs changelogs README.md LICENSE requirements.txt 2>/dev/null)
+
+# The JVM inside ansible-rulebook installs its own SIGINT/SIGTERM handlers unless told not to (-Xrs);
+# without this the rulebook exits 130/143 and event sources never see their cancellation.
+export JAVA_TOOL_OPTIONS := -Xrs
+# Playbooks, rulebooks and tests use the collection installed from the built tarball.
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export PATH := $(BIN):$(PATH)
+
+.PHONY: help venv java collection dev-tree test demo sim bench lint clean
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+venv: $(VENV)/.stamp
+$(VENV)/.stamp: requirements/dev.txt simulator/pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 (Debian: apt-get install python3.11 python3.11-venv) or run make PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e simulator
+	@touch $@
+
+java:
+	@scripts/check-java
+
+$(TARBALL): $(VENV)/.stamp $(COLLECTION_FILES)
+	@mkdir -p dist
+	$(BIN)/ansible-galaxy collection build --force --output-path dist . >/dev/null
+	@echo "built $(TARBALL)"
+
+$(INSTALLED)/MANIFEST.json: $(TARBALL)
+	$(BIN)/ansible-galaxy collection install --force --offline -p $(COLLECTIONS) $(TARBALL) >/dev/null
+	@echo "installed fabricops.aci $(VERSION) into $(COLLECTIONS)"
+
+collection: $(INSTALLED)/MANIFEST.json
+
+# Tests import the working tree as ansible_collections.fabricops.aci through this link.
+dev-tree:
+	@mkdir -p $(DEV_TREE)/ansible_collections/fabricops
+	@ln -sfn $(CURDIR) $(DEV_TREE)/ansible_collections/fabricops/aci
+
+test: venv java collection dev-tree
+	$(BIN)/python -m pytest
+
+demo: venv java collection
+	$(BIN)/python scripts/demo.py
+
+sim: venv
+	$(BIN)/apicsim
+
+bench: venv java collection dev-tree
+	$(BIN)/python -m bench
+
+lint: venv
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(BUILD) dist .pytest_cache

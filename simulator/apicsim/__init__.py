@@ -1,0 +1,1 @@
+"""apicsim: a local Cisco APIC simulator speaking the APIC REST and websocket subscription protocol."""
