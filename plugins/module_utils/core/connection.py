@@ -1,0 +1,272 @@
+# Copyright: (c) 2026, fabricops maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Connection options and the login exchange, shared by the modules and the event source.
+
+The option names and ``ACI_*`` environment variables are the ones the cisco.aci collection uses, so an
+inventory or environment written for cisco.aci drives these modules and the event source unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .redact import REDACTED
+
+LOGIN_PATH = "/api/aaaLogin.json"
+REFRESH_PATH = "/api/aaaRefresh.json"
+LOGOUT_PATH = "/api/aaaLogout.json"
+WEBTOKEN_SESSION_PATH = "/api/webtokenSession.json"
+SUBSCRIPTION_REFRESH_PATH = "/api/subscriptionRefresh.json"
+TOKEN_COOKIE = "APIC-cookie"
+WEBSOCKET_SESSION_COOKIE = "APIC-WebSocket-Session"
+
+# option -> environment variables, in the order cisco.aci reads them.
+ENV_FALLBACKS = {
+    "host": ("ACI_HOST",),
+    "port": ("ACI_PORT",),
+    "username": ("ACI_USERNAME", "ANSIBLE_NET_USERNAME"),
+    "password": ("ACI_PASSWORD", "ANSIBLE_NET_PASSWORD"),
+    "private_key": ("ACI_PRIVATE_KEY", "ANSIBLE_NET_SSH_KEYFILE"),
+    "certificate_name": ("ACI_CERTIFICATE_NAME",),
+    "validate_certs": ("ACI_VALIDATE_CERTS",),
+    "use_ssl": ("ACI_USE_SSL",),
+    "use_proxy": ("ACI_USE_PROXY",),
+    "timeout": ("ACI_TIMEOUT",),
+}  # type: dict[str, tuple[str, ...]]
+
+DEFAULTS = {
+    "username": "admin",
+    "validate_certs": True,
+    "use_ssl": True,
+    "use_proxy": True,
+    "timeout": 30,
+}  # type: dict[str, object]
+
+SECRET_OPTIONS = ("password", "private_key")
+
+_TRUE = frozenset(("1", "true", "yes", "on", "y", "t"))
+_FALSE = frozenset(("0", "false", "no", "off", "n", "f"))
+
+
+def to_bool(option: str, value: object) -> bool:
+    """A boolean from a bool, 0/1 or yes/no/true/false/on/off text; ValueError naming the option."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{option}: expected a boolean (true or false), got {value!r}")
+
+
+def to_int(option: str, value: object, minimum: int | None = None, maximum: int | None = None) -> int:
+    """An integer within bounds from an int or decimal text; ValueError naming the option and the range."""
+    if isinstance(value, bool):
+        raise ValueError(f"{option}: expected a whole number, got a boolean")
+    try:
+        number = int(str(value).strip()) if not isinstance(value, int) else value
+    except ValueError:
+        raise ValueError(f"{option}: expected a whole number, got {value!r}") from None
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        if maximum is None:
+            bounds = f"at least {minimum}"
+        elif minimum is None:
+            bounds = f"at most {maximum}"
+        else:
+            bounds = f"between {minimum} and {maximum}"
+        raise ValueError(f"{option}: must be {bounds}, got {number}")
+    return number
+
+
+def login_name(username: str, domain: str | None = None) -> str:
+    """The aaaLogin name: ``apic#DOMAIN\\user`` for a login domain, the plain user otherwise."""
+    if not domain or username.startswith(("apic#", "apic:")):
+        return username
+    return f"apic#{domain}\\{username}"
+
+
+def _check_host(host: str) -> str:
+    host = (host or "").strip()
+    if not host:
+        raise ValueError("host: required; set it to the APIC address or export ACI_HOST")
+    if "://" in host or "/" in host:
+        raise ValueError(f"host: give only the APIC address (name or IP), without a scheme or path, got {host!r}")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return host
+
+
+def _authority(host: str, port: int | None) -> str:
+    host = _check_host(host)
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    return f"{host}:{port}" if port else host
+
+
+def base_url(host: str, port: int | None, use_ssl: bool) -> str:
+    """``https://host[:port]`` (IPv6 literals bracketed), the prefix of every REST URL."""
+    scheme = "https" if use_ssl else "http"
+    return f"{scheme}://{_authority(host, port)}"
+
+
+def socket_url(host: str, port: int | None, use_ssl: bool, token: str) -> str:
+    """``wss://host[:port]/socket<token>``: the token goes in raw, as the APIC expects."""
+    scheme = "wss" if use_ssl else "ws"
+    return f"{scheme}://{_authority(host, port)}/socket{token}"
+
+
+def aaa_login_body(name: str, pwd: str) -> dict:
+    """The aaaLogin request body."""
+    return {"aaaUser": {"attributes": {"name": name, "pwd": pwd}}}
+
+
+def aaa_logout_body(name: str) -> dict:
+    """The aaaLogout request body."""
+    return {"aaaUser": {"attributes": {"name": name}}}
+
+
+def cookie_header(cookies: Mapping[str, str]) -> str:
+    """A Cookie header value from name/value pairs, in order, each name once."""
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+@dataclass(frozen=True)
+class LoginInfo:
+    """What an aaaLogin or aaaRefresh answer says about the session (the token is never shown in repr)."""
+
+    token: str = field(repr=False)
+    refresh_timeout: int
+    maximum_lifetime: int
+    user_name: str = ""
+    version: str = ""
+    session_id: str = field(default="", repr=False)
+    url_token: str = field(default="", repr=False)
+    creation_time: int = 0
+
+
+def _int_attribute(attributes: Mapping, name: str, default: int) -> int:
+    try:
+        return int(str(attributes.get(name, default)))
+    except ValueError:
+        return default
+
+
+def parse_login(body: Mapping) -> LoginInfo:
+    """Read the ``aaaLogin`` object of a login or refresh answer (the class is aaaLogin for both).
+
+    Raises ValueError when the answer has no token, without echoing the body.
+    """
+    try:
+        attributes = body["imdata"][0]["aaaLogin"]["attributes"]
+        token = str(attributes["token"])
+    except (KeyError, IndexError, TypeError):
+        raise ValueError("the APIC login answer has no aaaLogin token") from None
+    if not token:
+        raise ValueError("the APIC login answer has an empty token")
+    return LoginInfo(
+        token=token,
+        refresh_timeout=_int_attribute(attributes, "refreshTimeoutSeconds", 600),
+        maximum_lifetime=_int_attribute(attributes, "maximumLifetimeSeconds", 86400),
+        user_name=str(attributes.get("userName", "")),
+        version=str(attributes.get("version", "")),
+        session_id=str(attributes.get("sessionId", "")),
+        url_token=str(attributes.get("urlToken", "")),
+        creation_time=_int_attribute(attributes, "creationTime", 0),
+    )
+
+
+def default_certificate_name(private_key: str, username: str) -> str:
+    """cisco.aci's rule: the key file's base name without extension, or the user name for inline PEM."""
+    if private_key and "-----BEGIN" not in private_key:
+        return os.path.splitext(os.path.basename(private_key.strip()))[0]
+    return username
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Validated connection options; secrets are kept out of repr so a logged object leaks nothing."""
+
+    host: str
+    port: int | None
+    username: str
+    password: str | None = field(default=None, repr=False)
+    private_key: str | None = field(default=None, repr=False)
+    certificate_name: str | None = None
+    validate_certs: bool = True
+    use_ssl: bool = True
+    use_proxy: bool = True
+    timeout: int = 30
+    ca_path: str | None = None
+
+    @property
+    def uses_signature(self) -> bool:
+        """Certificate authentication wins when a private key is given, as in cisco.aci."""
+        return bool(self.private_key)
+
+    @property
+    def base_url(self) -> str:
+        """``https://host[:port]``."""
+        return base_url(self.host, self.port, self.use_ssl)
+
+    @property
+    def secrets(self) -> tuple:
+        """Everything that must never be shown."""
+        return tuple(value for value in (self.password, self.private_key) if value)
+
+    def describe(self) -> str:
+        """A log-safe one-liner."""
+        auth = f"certificate {self.certificate_name}" if self.uses_signature else f"password {REDACTED}"
+        return f"{self.base_url} as {self.username} ({auth})"
+
+
+def with_env_fallbacks(options: Mapping[str, object], environ: Mapping[str, str] | None = None) -> dict:
+    """Fill options that are unset (None) from their ACI_* environment variables, then from DEFAULTS."""
+    environ = os.environ if environ is None else environ
+    merged = dict(options)
+    for name, variables in ENV_FALLBACKS.items():
+        if merged.get(name) is None:
+            for variable in variables:
+                if environ.get(variable):
+                    merged[name] = environ[variable]
+                    break
+    for name, value in DEFAULTS.items():
+        if merged.get(name) is None:
+            merged[name] = value
+    return merged
+
+
+def connection_settings(options: Mapping[str, object], environ: Mapping[str, str] | None = None) -> ConnectionSettings:
+    """Validate and type the connection options (env fallbacks applied); ValueError names the bad option."""
+    merged = with_env_fallbacks(options, environ)
+    host = _check_host(str(merged.get("host") or ""))
+    port = merged.get("port")
+    port = None if port in (None, "") else to_int("port", port, 1, 65535)
+    username = str(merged.get("username") or "")
+    if not username:
+        raise ValueError("username: required; set it or export ACI_USERNAME")
+    password = merged.get("password") or None
+    private_key = merged.get("private_key") or None
+    if not password and not private_key:
+        raise ValueError("password or private_key: one is required; set password (or ACI_PASSWORD) for "
+                         "password login, or private_key and certificate_name for certificate authentication")
+    certificate_name = merged.get("certificate_name") or None
+    if private_key and not certificate_name:
+        certificate_name = default_certificate_name(str(private_key), username)
+    return ConnectionSettings(
+        host=host,
+        port=port,
+        username=username,
+        password=None if password is None else str(password),
+        private_key=None if private_key is None else str(private_key),
+        certificate_name=None if certificate_name is None else str(certificate_name),
+        validate_certs=to_bool("validate_certs", merged["validate_certs"]),
+        use_ssl=to_bool("use_ssl", merged["use_ssl"]),
+        use_proxy=to_bool("use_proxy", merged["use_proxy"]),
+        timeout=to_int("timeout", merged["timeout"], 1, 3600),
+        ca_path=(str(merged["ca_path"]) if merged.get("ca_path") else None),
+    )
