@@ -1,0 +1,155 @@
+"""Subscriptions: ids, refresh windows, expiry and the class index that makes matching cheap.
+
+A subscription belongs to one websocket (its *channel*); when the socket goes, its subscriptions go with
+it and nothing is buffered (there is no replay on an APIC). An expired subscription is not announced: it
+silently stops matching, which is what a client that forgets `subscriptionRefresh` sees on a real APIC.
+
+Matching a change looks only at subscriptions indexed under the change's class plus those whose query can
+match any class, so a burst against one class costs the same with ten or ten thousand other subscriptions.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .clock import SimClock
+
+# 0x01 << 56: every id observed on a real APIC starts there, which makes them 17 decimal digits.
+_ID_BASE = 1 << 56
+
+
+class Matcher(Protocol):
+    """What a subscription needs from a compiled query (apicsim.query.Query)."""
+
+    classes: frozenset[str] | set[str] | None
+
+    def match(self, change) -> bool: ...
+
+
+@dataclass(eq=False, slots=True)
+class Subscription:
+    """One subscription: its string id, its query, the channel it pushes to and its expiry deadline."""
+
+    id: str
+    num: int
+    query: Matcher
+    channel: Hashable | None
+    session_id: str
+    refresh_timeout: float
+    expires_at: float
+    dead: bool = False
+    classes: tuple[str, ...] | None = field(default=None)
+
+
+class UnknownSubscription(LookupError):
+    """subscriptionRefresh named an id that never existed, expired or died with its socket."""
+
+
+def parse_subscription_id(raw: str) -> int | None:
+    """The numeric prefix of `raw` (the APIC accepts `<id>-junk`), or None when there is none."""
+    digits = "".join(itertools.takewhile(str.isdigit, raw.strip()))
+    return int(digits) if digits else None
+
+
+class SubscriptionTable:
+    """All subscriptions of one cluster member."""
+
+    def __init__(self, clock: SimClock, member: int = 0) -> None:
+        self._clock = clock
+        self._counter = itertools.count(_ID_BASE + ((member + 1) << 32) + 1)
+        self._by_num: dict[int, Subscription] = {}
+        self._by_class: dict[str, dict[int, Subscription]] = {}
+        self._any_class: dict[int, Subscription] = {}
+        self._by_channel: dict[Hashable, dict[int, Subscription]] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_num)
+
+    def add(self, query: Matcher, channel: Hashable | None, session_id: str, refresh_timeout: float) -> Subscription:
+        """Register a subscription; `channel=None` makes one that exists but never pushes (cookie quirk)."""
+        num = next(self._counter)
+        classes = tuple(sorted(query.classes)) if query.classes is not None else None
+        sub = Subscription(
+            id=str(num), num=num, query=query, channel=channel, session_id=session_id,
+            refresh_timeout=refresh_timeout, expires_at=self._clock.now() + refresh_timeout, classes=classes,
+        )
+        self._by_num[num] = sub
+        if channel is not None:
+            self._by_channel.setdefault(channel, {})[num] = sub
+            if classes is None:
+                self._any_class[num] = sub
+            else:
+                for cls in classes:
+                    self._by_class.setdefault(cls, {})[num] = sub
+        return sub
+
+    def refresh(self, raw_id: str, session_id: str | None = None) -> Subscription:
+        """Extend a live subscription's window; UnknownSubscription for unknown, expired or foreign ids."""
+        num = parse_subscription_id(raw_id)
+        sub = self._by_num.get(num) if num is not None else None
+        if sub is None or self._expired(sub):
+            raise UnknownSubscription(raw_id)
+        if session_id is not None and sub.session_id != session_id:
+            raise UnknownSubscription(raw_id)
+        sub.expires_at = self._clock.now() + sub.refresh_timeout
+        return sub
+
+    def get(self, raw_id: str) -> Subscription | None:
+        num = parse_subscription_id(raw_id)
+        sub = self._by_num.get(num) if num is not None else None
+        return None if sub is None or self._expired(sub) else sub
+
+    def candidates(self, cls: str) -> Iterable[Subscription]:
+        """Subscriptions that could match a change of `cls` (before the query's own test)."""
+        indexed = self._by_class.get(cls)
+        if indexed and self._any_class:
+            return [*indexed.values(), *self._any_class.values()]
+        if indexed:
+            return list(indexed.values())
+        return list(self._any_class.values())
+
+    def live(self, sub: Subscription) -> bool:
+        """True while the subscription may push; an expired one is removed on the spot."""
+        return not self._expired(sub)
+
+    def drop_channel(self, channel: Hashable) -> int:
+        """The socket went away: its subscriptions die with it (no replay). Returns how many died."""
+        subs = self._by_channel.pop(channel, {})
+        for sub in list(subs.values()):
+            self._remove(sub)
+        return len(subs)
+
+    def for_channel(self, channel: Hashable) -> list[Subscription]:
+        return [s for s in self._by_channel.get(channel, {}).values() if not self._expired(s)]
+
+    def sweep(self) -> int:
+        """Forget expired subscriptions (memory only; they already stopped pushing)."""
+        expired = [s for s in list(self._by_num.values()) if self._expired(s)]
+        return len(expired)
+
+    def _expired(self, sub: Subscription) -> bool:
+        if sub.dead:
+            return True
+        if self._clock.now() >= sub.expires_at:
+            self._remove(sub)
+            return True
+        return False
+
+    def _remove(self, sub: Subscription) -> None:
+        sub.dead = True
+        self._by_num.pop(sub.num, None)
+        self._any_class.pop(sub.num, None)
+        if sub.classes is not None:
+            for cls in sub.classes:
+                bucket = self._by_class.get(cls)
+                if bucket is not None:
+                    bucket.pop(sub.num, None)
+                    if not bucket:
+                        del self._by_class[cls]
+        if sub.channel is not None:
+            bucket = self._by_channel.get(sub.channel)
+            if bucket is not None:
+                bucket.pop(sub.num, None)
