@@ -1,0 +1,243 @@
+# Copyright: (c) 2026, fabricops maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The last state the event source knew for each subscription, and the diff that finds missed changes.
+
+The APIC has no replay: after a drop the only way to learn what happened meanwhile is to compare a
+fresh snapshot with what was known before. Keeping every attribute of every object would cost a few
+kilobytes per object, so each object is kept as one ``bytes`` value instead: a 4-byte schema id
+followed by one 8-byte hash per tracked attribute (Python's own string hash, valid for the life of
+the process, which is all this state lives for). That is enough to tell *which* attributes changed
+(the snapshot supplies their new values) at roughly 300 to 450 bytes per object including the DN key
+(measured in tests/unit/event_source/test_reconcile_memory.py). A schema (class + attribute names in
+order) is shared by every object with the same shape.
+
+The same state makes pushes idempotent: a push that would not change the known state is a
+duplicate (for example a push that raced the snapshot which already contains it) and is dropped.
+A hash collision (2**-64 per compared value) could hide one change; that is the documented price.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from .events import BOOKKEEPING
+from .frames import CREATED, DELETED, MODIFIED, Change
+
+# Never tracked: they describe the notification, and differ between pushes and snapshots
+# (a push says ``rn: ""`` and ``status: "created"``, a snapshot the real rn and ``status: ""``).
+UNTRACKED = frozenset(("dn", "rn", "status", "childAction"))
+_MISSING = 0x5DEECE66D  # hash stand-in for an attribute an object does not have
+
+
+def _hash(value: object) -> int:
+    try:
+        return hash(value)
+    except TypeError:  # lists or mappings in a malformed object: compare their text instead
+        return hash(repr(value))
+
+
+class Schema:
+    """A class and the ordered attribute names whose hashes an object's record holds."""
+
+    __slots__ = ("cls", "id", "index", "names", "packer")
+
+    def __init__(self, schema_id: int, cls: str, names: tuple) -> None:
+        self.id = schema_id
+        self.cls = cls
+        self.names = names
+        self.index = {name: position for position, name in enumerate(names)}
+        self.packer = struct.Struct(f"<I{len(names)}q")
+
+    def record(self, attributes: dict) -> bytes:
+        """The compact record of an object that has these attributes."""
+        get = attributes.get
+        try:
+            return self.packer.pack(self.id, *[hash(get(name, _MISSING)) for name in self.names])
+        except TypeError:
+            return self.packer.pack(self.id, *[_hash(get(name, _MISSING)) for name in self.names])
+
+    def hashes(self, record: bytes) -> list:
+        """The attribute hashes of a record, in ``names`` order."""
+        return list(self.packer.unpack(record))[1:]
+
+
+class SchemaRegistry:
+    """Schemas shared by every subscription; a record's first 4 bytes say which one it uses."""
+
+    def __init__(self) -> None:
+        self._by_id = []  # type: list[Schema]
+        self._by_names = {}  # type: dict[tuple, Schema]
+        self._by_raw_keys = {}  # type: dict[tuple, Schema]
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def _get(self, cls: str, names: tuple) -> Schema:
+        key = (cls, names)
+        schema = self._by_names.get(key)
+        if schema is None:
+            schema = Schema(len(self._by_id), cls, names)
+            self._by_id.append(schema)
+            self._by_names[key] = schema
+        return schema
+
+    def for_attributes(self, cls: str, attributes: dict) -> Schema:
+        """The schema for an object of this class with these attribute names (cached by raw key order)."""
+        raw = (cls, tuple(attributes))
+        schema = self._by_raw_keys.get(raw)
+        if schema is None:
+            names = tuple(sorted(name for name in attributes if name not in UNTRACKED))
+            schema = self._get(cls, names)
+            if len(self._by_raw_keys) < 65536:  # bounded: odd shapes still work, just uncached
+                self._by_raw_keys[raw] = schema
+        return schema
+
+    def extended(self, schema: Schema, extra: list) -> Schema:
+        """The schema with ``extra`` names appended (a sparse push brought properties not seen before)."""
+        return self._get(schema.cls, schema.names + tuple(sorted(extra)))
+
+    def of(self, record: bytes) -> Schema:
+        """The schema a record was written with."""
+        return self._by_id[int.from_bytes(record[:4], "little")]
+
+
+def _changed_between(old_schema: Schema, old_record: bytes, new_schema: Schema, attributes: dict) -> list:
+    """Names whose value differs between a known record and a fresh full object."""
+    if old_schema is new_schema:
+        old = old_schema.hashes(old_record)
+        return [name for position, name in enumerate(new_schema.names)
+                if _hash(attributes.get(name, _MISSING)) != old[position]]
+    old_list = old_schema.hashes(old_record)
+    old_hashes = {name: old_list[position] for position, name in enumerate(old_schema.names)}
+    changed = [name for name in new_schema.names
+               if _hash(attributes.get(name, _MISSING)) != old_hashes.pop(name, _MISSING)]
+    changed.extend(name for name, old_hash in old_hashes.items() if old_hash != _MISSING)
+    return changed
+
+
+def _visible(names: list) -> list:
+    return [name for name in names if name not in BOOKKEEPING]
+
+
+class KnownState:
+    """What one subscription last knew: DN -> compact record of the object's attributes.
+
+    ``apply`` is the hot path (one push); ``reconcile`` replaces the state with a snapshot and
+    returns what changed in between. ``tombstones`` remembers DNs that a snapshot found gone, so a
+    late ``deleted`` push for them is recognised as already reported; it is emptied by the next
+    snapshot and holds at most the deletions one snapshot found.
+    """
+
+    __slots__ = ("initialized", "objects", "registry", "tombstones")
+
+    def __init__(self, registry: SchemaRegistry | None = None) -> None:
+        self.registry = registry if registry is not None else SchemaRegistry()
+        self.objects = {}  # type: dict[str, bytes]
+        self.tombstones = set()  # type: set[str]
+        self.initialized = False
+
+    def __len__(self) -> int:
+        return len(self.objects)
+
+    def __contains__(self, dn: object) -> bool:
+        return dn in self.objects
+
+    def class_of(self, dn: str) -> str | None:
+        """The class of a known object, or None."""
+        record = self.objects.get(dn)
+        return None if record is None else self.registry.of(record).cls
+
+    def apply(self, change: Change) -> list | None:
+        """Fold one pushed change into the state.
+
+        Returns None when the push changes nothing (a duplicate: do not emit it), else the list of
+        changed property names for a modification ([] for creations and deletions).
+        """
+        status = change.status
+        if status is DELETED or status == DELETED:
+            if self.objects.pop(change.dn, None) is None and change.dn in self.tombstones:
+                self.tombstones.discard(change.dn)
+                return None
+            return []
+        attributes = change.attributes
+        known = self.objects.get(change.dn)
+        created = status is CREATED or status == CREATED
+        if known is None:
+            schema = self.registry.for_attributes(change.cls, attributes)
+            self.objects[change.dn] = schema.record(attributes)
+            if self.tombstones:
+                self.tombstones.discard(change.dn)
+            return [] if created else _visible(list(schema.names))
+        schema, hashes, changed, extra = self._compare(known, attributes)
+        if not changed and not extra:
+            return None
+        if created:
+            # A re-creation (or a creation the state already had in another form): keep the full object.
+            self.objects[change.dn] = self.registry.for_attributes(change.cls, attributes).record(attributes)
+            return []
+        if extra:
+            schema = self.registry.extended(schema, extra)
+            hashes.extend(_hash(attributes[name]) for name in schema.names[len(hashes):])
+            changed.extend(extra)
+        self.objects[change.dn] = schema.packer.pack(schema.id, *hashes)
+        return _visible(changed)
+
+    def _compare(self, known: bytes, attributes: dict) -> tuple:
+        """``(schema, hashes, changed, extra)`` of a push against a known record.
+
+        ``hashes`` already holds the pushed values; ``extra`` lists pushed names the record lacks.
+        """
+        schema = self.registry.of(known)
+        index = schema.index
+        hashes = schema.hashes(known)
+        changed = []
+        extra = []
+        for name, value in attributes.items():
+            if name in UNTRACKED:
+                continue
+            position = index.get(name)
+            if position is None:
+                extra.append(name)
+                continue
+            value_hash = _hash(value)
+            if hashes[position] != value_hash:
+                hashes[position] = value_hash
+                changed.append(name)
+        return schema, hashes, changed, extra
+
+    def reconcile(self, snapshot: list) -> list:
+        """Replace the state with ``snapshot`` (Changes) and return what was missed, in order.
+
+        Returns ``(Change, changed_names)`` pairs: created for objects new to the state, modified
+        (with the names that differ) for changed ones, deleted for known objects the snapshot no
+        longer has. The first snapshot of a subscription only initialises the state.
+        """
+        registry = self.registry
+        previous = self.objects
+        current = {}  # type: dict[str, bytes]
+        missed = []
+        for change in snapshot:
+            attributes = change.attributes
+            schema = registry.for_attributes(change.cls, attributes)
+            record = schema.record(attributes)
+            current[change.dn] = record
+            old = previous.pop(change.dn, None)
+            if not self.initialized:
+                continue
+            if old is None:
+                missed.append((Change(change.cls, change.dn, CREATED, attributes), []))
+            elif old != record:
+                # Records can differ only in layout (a sparse push appended a name); only values count.
+                names = _changed_between(registry.of(old), old, schema, attributes)
+                if names:
+                    missed.append((Change(change.cls, change.dn, MODIFIED, attributes), _visible(names)))
+        tombstones = set()
+        if self.initialized:
+            for dn, record in previous.items():
+                gone = {"dn": dn, "status": DELETED}
+                missed.append((Change(registry.of(record).cls, dn, DELETED, gone), []))
+                tombstones.add(dn)
+        self.objects = current
+        self.tombstones = tombstones
+        self.initialized = True
+        return missed
