@@ -26,7 +26,7 @@ class Matcher(Protocol):
 
     classes: frozenset[str] | set[str] | None
 
-    def match(self, change) -> bool: ...
+    def match(self, change, mit=None) -> bool: ...
 
 
 @dataclass(eq=False, slots=True)

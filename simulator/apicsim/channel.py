@@ -1,0 +1,86 @@
+"""One open websocket and its outgoing queue.
+
+Pushes are produced synchronously, inside the object tree's commit callback, so they cannot await a socket
+write: they are queued here and one writer task per socket drains the queue in order. Nothing survives the
+socket (no replay), and a socket that dies simply takes its queue with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+
+from aiohttp import web
+
+log = logging.getLogger(__name__)
+
+
+class Channel:
+    """A websocket bound to one session; `push()` is safe to call from synchronous code."""
+
+    __slots__ = ("_outbox", "_task", "_wake", "closed", "frames_sent", "session_id", "transport", "ws")
+
+    def __init__(self, ws: web.WebSocketResponse, session_id: str, transport: asyncio.Transport | None) -> None:
+        self.ws = ws
+        self.session_id = session_id
+        self.transport = transport
+        self.closed = False
+        self.frames_sent = 0
+        self._outbox: deque[str] = deque()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start the writer task (once the websocket handshake is done)."""
+        self._task = asyncio.get_running_loop().create_task(self._write_loop(), name="apicsim-ws-writer")
+
+    def push(self, frame: str) -> None:
+        """Queue one text frame; dropped silently once the socket is closed (no buffering, no replay)."""
+        if not self.closed:
+            self._outbox.append(frame)
+            self._wake.set()
+
+    def push_many(self, frames: list[str]) -> None:
+        if not self.closed and frames:
+            self._outbox.extend(frames)
+            self._wake.set()
+
+    async def close(self, code: int, reason: str) -> None:
+        """End the socket with a close frame (logout, session expiry, member going down)."""
+        self.closed = True
+        self._outbox.clear()
+        with contextlib.suppress(Exception):
+            await self.ws.close(code=code, message=reason.encode())
+
+    def abort(self) -> None:
+        """Drop the connection without a close frame, like a failing APIC or a broken network path."""
+        self.closed = True
+        self._outbox.clear()
+        if self.transport is not None:
+            self.transport.abort()
+
+    async def stop(self) -> None:
+        """Stop the writer task; called when the handler returns."""
+        self.closed = True
+        self._outbox.clear()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _write_loop(self) -> None:
+        outbox = self._outbox
+        ws = self.ws
+        try:
+            while True:
+                await self._wake.wait()
+                self._wake.clear()
+                while outbox:
+                    await ws.send_str(outbox.popleft())
+                    self.frames_sent += 1
+        except (ConnectionError, RuntimeError) as exc:
+            # The peer went away mid-write; the read side notices and the handler cleans up.
+            log.debug("websocket writer stopped: %s", type(exc).__name__)
+            self.closed = True

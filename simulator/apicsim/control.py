@@ -1,0 +1,234 @@
+"""The control surface: change the fabric and inject failures, from Python or over HTTP (`/_sim/<action>`).
+
+Real APIC clients never call `/_sim/`, so the control API shares the simulator's port without clashing.
+Every action is a method of `Control`; the HTTP layer maps `POST /_sim/<action>` with a JSON object of
+keyword arguments onto it (and `GET /_sim/stats`), so the CLI, tests, demos and benchmarks all drive the
+same code.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from .errors import ApiError, bad_request
+from .faults import FaultSpec
+from .push import dumps
+
+if TYPE_CHECKING:
+    from .simulator import Simulator
+
+CONTROL_PREFIX = "/_sim/"
+BURST_TENANT = "uni/tn-apicsim-burst"
+
+
+class Control:
+    """Actions on a running simulator; methods return JSON-able summaries."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self._sim = sim
+        self._burst_seq = 0
+        self.grouping = False
+
+    # ------------------------------------------------------------ objects
+
+    def create(self, cls: str, dn: str, attrs: dict[str, str] | None = None) -> dict[str, Any]:
+        """Create one object (and its implicit children) with system rights."""
+        return _changes(self._sim.mit.create(cls, dn, attrs or {}))
+
+    def post(self, dn: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Apply an APIC-style POST body at `dn` (nested trees, status created/modified/deleted)."""
+        return _changes(self._sim.mit.post(dn, body))
+
+    def modify(self, dn: str, attrs: dict[str, str]) -> dict[str, Any]:
+        return _changes(self._sim.mit.modify(dn, attrs))
+
+    def delete(self, dn: str) -> dict[str, Any]:
+        return _changes(self._sim.mit.delete(dn))
+
+    def create_tenant(self, name: str, descr: str = "") -> dict[str, Any]:
+        """The demo's favourite change: a new tenant `uni/tn-<name>`."""
+        return self.post("uni", {"fvTenant": {"attributes": {"name": name, "descr": descr}}})
+
+    def get(self, dn: str) -> dict[str, Any]:
+        """The object at `dn` with its subtree, or an empty dict."""
+        mo = self._sim.mit.get(dn)
+        return mo.to_dict(children=True) if mo is not None else {}
+
+    # ------------------------------------------------------- health, faults
+
+    def set_health(self, dn: str, score: int, max_sev: str | None = None) -> dict[str, Any]:
+        """Set `<dn>/health` (cur, prev, chng, twScore, maxSev, updTs)."""
+        return _changes(self._sim.mit.set_health(dn, int(score), max_sev))
+
+    def raise_fault(self, dn: str, code: str, severity: str = "major", **details: str) -> dict[str, Any]:
+        """Raise fault `code` on `dn`; it soaks, then is raised (see faults.py for the lifecycle)."""
+        spec = _fault_spec(dn, code, severity, details)
+        return {"dn": self._sim.faults.raise_fault(spec)}
+
+    def clear_fault(self, dn: str, code: str, cls: str = "faultInst", affected: str = "") -> dict[str, Any]:
+        """The condition behind fault `code` on `dn` ceased: clearing, retaining, then deleted."""
+        return {"dn": self._sim.faults.clear_fault(dn, code, cls=cls, affected=affected)}
+
+    # ---------------------------------------------------------------- burst
+
+    def burst(self, count: int, dn: str | None = None, multi: bool = False) -> dict[str, Any]:
+        """Modify `dn`'s descr `count` times, as fast as the simulator can, for throughput tests.
+
+        One change per commit gives one frame per change; `multi` makes one commit whose changes share
+        frames (up to `max_mos_per_frame` MOs each). Values are `burst-<n>` with `n` increasing across
+        bursts, so a receiver can check it lost nothing and kept the order.
+        """
+        count = int(count)
+        if count < 1:
+            raise bad_request(f"burst count must be >= 1, not {count}")
+        mit = self._sim.mit
+        target = dn or BURST_TENANT
+        if mit.get(target) is None:
+            if dn is not None:
+                raise bad_request(f"burst target {dn} does not exist; create it first or omit dn")
+            self.create_tenant(target.rsplit("tn-", 1)[1])
+        first = self._burst_seq + 1
+        started = time.perf_counter()
+        if multi:
+            with self._grouped(), mit.batch():
+                for n in range(first, first + count):
+                    mit.modify(target, {"descr": f"burst-{n}"})
+        else:
+            modify = mit.modify
+            for n in range(first, first + count):
+                modify(target, {"descr": f"burst-{n}"})
+        self._burst_seq = first + count - 1
+        return {"dn": target, "count": count, "first": first, "last": self._burst_seq,
+                "seconds": round(time.perf_counter() - started, 6)}
+
+    @contextmanager
+    def _grouped(self):
+        self.grouping = True
+        try:
+            yield
+        finally:
+            self.grouping = False
+
+    # ---------------------------------------------------------------- chaos
+
+    def drop(self, member: int | None = None, abort: bool = True) -> dict[str, Any]:
+        """Drop every websocket (of one member, or all); abort=True closes TCP without a close frame."""
+        dropped = sum(m.drop_sockets(abort=abort) for m in self._members(member))
+        return {"dropped": dropped}
+
+    def expire_sessions(self) -> dict[str, Any]:
+        """End every session now: the next request with an old token gets the token-timeout 403."""
+        return {"expired": sum(store.expire_all() for store in self._sim.cluster.session_stores())}
+
+    def throttle_logins(self, seconds: float, all_requests: bool = False) -> dict[str, Any]:
+        """Answer aaaLogin (or, with all_requests, every API call) with 503 for `seconds`."""
+        self._sim.chaos.throttle_logins(float(seconds), all_requests=bool(all_requests))
+        return self._sim.chaos.state()
+
+    def disturb_refreshes(
+        self, seconds: float = 0, count: int = 0, delay: float = 0, fail: bool = True
+    ) -> dict[str, Any]:
+        """Delay and/or fail subscriptionRefresh for `seconds`, or for the next `count` calls."""
+        if float(seconds) <= 0 and int(count) <= 0:
+            raise bad_request("disturb_refreshes needs seconds > 0 or count > 0")
+        self._sim.chaos.disturb_refreshes(float(seconds), int(count), float(delay), bool(fail))
+        return self._sim.chaos.state()
+
+    def reset_chaos(self) -> dict[str, Any]:
+        self._sim.chaos.reset()
+        return self._sim.chaos.state()
+
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        """Jump the simulator clock: sessions, subscriptions and fault timers that fall due fire now."""
+        self._sim.clock.advance(float(seconds))
+        return {"advanced": float(seconds)}
+
+    async def member_down(self, member: int) -> dict[str, Any]:
+        """Take a cluster member down: its sockets drop and it stops accepting connections."""
+        await self._sim.cluster.down(int(member))
+        return self.stats()
+
+    async def member_up(self, member: int) -> dict[str, Any]:
+        await self._sim.cluster.up(int(member))
+        return self.stats()
+
+    def stats(self) -> dict[str, Any]:
+        """Objects, sessions, sockets, subscriptions and frames pushed, per member."""
+        sim = self._sim
+        return {
+            "objects": len(sim.mit),
+            "sessions": sum(len(store.live()) for store in sim.cluster.session_stores()),
+            "members": [m.stats() for m in sim.cluster.members],
+            "faults_in_lifecycle": len(sim.faults.active()),
+            "chaos": sim.chaos.state(),
+        }
+
+    def _members(self, index: int | None):
+        members = self._sim.cluster.members
+        if index is None:
+            return members
+        return [members[int(index)]]
+
+    # ----------------------------------------------------------------- HTTP
+
+    def actions(self) -> dict[str, Callable[..., Any]]:
+        """Action name (as in `/_sim/<name>`, dashes or underscores) -> bound method."""
+        names = (
+            "create", "post", "modify", "delete", "create_tenant", "get", "set_health", "raise_fault",
+            "clear_fault", "burst", "drop", "expire_sessions", "throttle_logins", "disturb_refreshes",
+            "reset_chaos", "advance_clock", "member_down", "member_up", "stats",
+        )
+        return {name: getattr(self, name) for name in names}
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """`POST /_sim/<action>` with a JSON object of keyword arguments; `GET /_sim/stats`."""
+        name = request.path[len(CONTROL_PREFIX):].replace("-", "_")
+        action = self.actions().get(name)
+        try:
+            if action is None:
+                raise ApiError(404, 404, f"unknown control action {name!r}; known: {', '.join(sorted(self.actions()))}")
+            kwargs = await _kwargs(request)
+            try:
+                inspect.signature(action).bind(**kwargs)
+            except TypeError as exc:
+                raise bad_request(f"bad arguments for {name}: {exc}") from None
+            result = action(**kwargs)
+            if inspect.isawaitable(result):
+                result = await result
+        except ApiError as error:
+            return web.Response(status=error.status, text=dumps(error.envelope()), content_type="application/json")
+        except (ValueError, IndexError) as exc:
+            error = bad_request(f"{name}: {exc}")
+            return web.Response(status=400, text=dumps(error.envelope()), content_type="application/json")
+        return web.Response(text=dumps(result), content_type="application/json")
+
+
+async def _kwargs(request: web.Request) -> dict[str, Any]:
+    if request.method == "GET" or not request.can_read_body:
+        return dict(request.query)
+    try:
+        body = json.loads(await request.read())
+    except ValueError:
+        raise bad_request("control request body must be a JSON object of keyword arguments") from None
+    if not isinstance(body, dict):
+        raise bad_request("control request body must be a JSON object of keyword arguments")
+    return body
+
+
+def _changes(changes) -> dict[str, Any]:
+    return {"changes": [{"status": c.status, "cls": c.cls, "dn": c.dn} for c in changes]}
+
+
+def _fault_spec(dn: str, code: str, severity: str, details: dict[str, str]) -> FaultSpec:
+    allowed = {"initial_severity", "cause", "descr", "rule", "subject", "type", "domain", "cls", "affected"}
+    unknown = sorted(set(details) - allowed)
+    if unknown:
+        raise bad_request(f"raise_fault: unknown field(s) {unknown}; allowed: {sorted(allowed)}")
+    return FaultSpec(parent_dn=dn, code=code, severity=severity, **details)

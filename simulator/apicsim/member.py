@@ -1,0 +1,155 @@
+"""One simulated APIC (a cluster member): its sockets, its subscriptions, and the delivery of pushes.
+
+The object tree is shared by every member, but sockets and subscriptions live on the member that accepted
+them, as on a real cluster: when a member goes down its sockets drop and its subscriptions die, and a client
+must resubscribe elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from .channel import Channel
+from .push import change_json, frame, group_frames
+from .sessions import Session, SessionStore
+from .subscriptions import SubscriptionTable
+
+if TYPE_CHECKING:
+    from .mit import Change
+    from .simulator import Simulator
+
+log = logging.getLogger(__name__)
+
+
+class Member:
+    """State of one cluster member; the aiohttp handlers (rest.py, websocket.py) work on it."""
+
+    def __init__(self, index: int, sim: Simulator, sessions: SessionStore) -> None:
+        self.index = index
+        self.sim = sim
+        self.options = sim.options
+        self.sessions = sessions
+        self.subs = SubscriptionTable(sim.clock, member=index)
+        self.channels: dict[str, list[Channel]] = {}
+        self.port = 0
+        self.url = ""
+        self.up = False
+        self.frames_pushed = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        sessions.on_end(self._session_ended)
+
+    # ---------------------------------------------------------------- sockets
+
+    def attach(self, channel: Channel) -> None:
+        self.channels.setdefault(channel.session_id, []).append(channel)
+
+    def detach(self, channel: Channel) -> None:
+        """The socket is gone: its subscriptions die with it (no replay)."""
+        bucket = self.channels.get(channel.session_id)
+        if bucket and channel in bucket:
+            bucket.remove(channel)
+            if not bucket:
+                del self.channels[channel.session_id]
+        self.subs.drop_channel(channel)
+
+    def channel_for(self, session: Session) -> Channel | None:
+        """The open socket a subscription of `session` binds to (the most recently opened one)."""
+        for channel in reversed(self.channels.get(session.session_id, ())):
+            if not channel.closed:
+                return channel
+        return None
+
+    def all_channels(self) -> list[Channel]:
+        return [c for bucket in self.channels.values() for c in bucket]
+
+    def drop_sockets(self, abort: bool = True) -> int:
+        """Chaos: drop every socket (abort: no close frame, like a network failure)."""
+        channels = self.all_channels()
+        for channel in channels:
+            if abort:
+                channel.abort()
+            else:
+                self._spawn(channel.close(1001, "going away"))
+            self.detach(channel)
+        return len(channels)
+
+    def _session_ended(self, session: Session, reason: str) -> None:
+        for channel in list(self.channels.get(session.session_id, ())):
+            self.detach(channel)
+            self._spawn(channel.close(self.options.ws_close_code, f"session {reason}"))
+
+    def _spawn(self, coro) -> None:
+        try:
+            task = asyncio.get_running_loop().create_task(coro)
+        except RuntimeError:  # no loop (the simulator is stopped): nothing left to close
+            coro.close()
+            return
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ------------------------------------------------------------------ pushes
+
+    def deliver(self, changes: Sequence[Change]) -> None:
+        """Turn one commit's changes into frames on every socket with a matching subscription."""
+        if not self.channels or not len(self.subs):
+            return
+        full = self.options.full_modified_classes
+        if self.options.multi_mo_frames or self.sim.control.grouping:
+            self._deliver_grouped(changes, full)
+            return
+        for change in changes:
+            targets = self._targets(change)
+            if targets:
+                mo = change_json(change, full)
+                for channel, ids in targets.items():
+                    channel.push(frame(ids, (mo,)))
+                    self.frames_pushed += 1
+
+    def _deliver_grouped(self, changes: Sequence[Change], full: frozenset[str]) -> None:
+        per_channel: dict[Channel, list[tuple[tuple[str, ...], str]]] = {}
+        for change in changes:
+            targets = self._targets(change)
+            if targets:
+                mo = change_json(change, full)
+                for channel, ids in targets.items():
+                    per_channel.setdefault(channel, []).append((tuple(ids), mo))
+        for channel, items in per_channel.items():
+            frames = group_frames(items, self.options.max_mos_per_frame)
+            channel.push_many(frames)
+            self.frames_pushed += len(frames)
+
+    def _targets(self, change: Change) -> dict[Channel, list[str]]:
+        """Each socket with the ids of its live subscriptions that match `change` (one frame per socket)."""
+        targets: dict[Channel, list[str]] = {}
+        subs = self.subs
+        mit = self.sim.mit
+        for sub in subs.candidates(change.cls):
+            if subs.live(sub) and sub.query.match(change, mit):
+                targets.setdefault(sub.channel, []).append(sub.id)
+        return targets
+
+    async def close_all(self, code: int, reason: str) -> None:
+        channels = self.all_channels()
+        for channel in channels:
+            self.detach(channel)
+        await asyncio.gather(*(c.close(code, reason) for c in channels), return_exceptions=True)
+        if self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def stats(self) -> dict[str, int | str | bool]:
+        return {
+            "member": self.index,
+            "url": self.url,
+            "up": self.up,
+            "sockets": len(self.all_channels()),
+            "subscriptions": len(self.subs),
+            "frames_pushed": self.frames_pushed,
+        }
+
+
+MEMBER_KEY = web.AppKey("member", Member)
