@@ -16,9 +16,9 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from .dn import parent_dn as _parent_dn_slow
-from .dn import rn_of as _rn_of_slow
-from .dn import tenant_of as _tenant_of_slow
+from ansible_collections.fabricops.aci.plugins.module_utils.core.dn import parent_dn as _parent_dn_slow
+from ansible_collections.fabricops.aci.plugins.module_utils.core.dn import rn_of as _rn_of_slow
+from ansible_collections.fabricops.aci.plugins.module_utils.core.dn import tenant_of as _tenant_of_slow
 
 EXISTING = "existing"  # objects present when the source starts, emitted only when asked for
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import struct
 
-from .events import BOOKKEEPING
-from .frames import CREATED, DELETED, MODIFIED, Change
+from ansible_collections.fabricops.aci.plugins.module_utils.core.events import BOOKKEEPING
+from ansible_collections.fabricops.aci.plugins.module_utils.core.frames import CREATED, DELETED, MODIFIED, Change
 
 # Never tracked: they describe the notification, and differ between pushes and snapshots
 # (a push says ``rn: ""`` and ``status: "created"``, a snapshot the real rn and ``status: ""``).
