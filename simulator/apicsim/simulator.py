@@ -14,6 +14,7 @@ import asyncio
 import concurrent.futures
 import inspect
 import shutil
+import ssl
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
@@ -131,6 +132,10 @@ class Simulator:
         """The CA certificate clients verify TLS with (None when serving plain HTTP)."""
         return self.tls.ca_cert if self.tls is not None else None
 
+    def client_ssl_context(self) -> ssl.SSLContext | None:
+        """An SSL context that verifies this simulator with its CA (None for plain HTTP)."""
+        return self.tls.client_context() if self.tls is not None else None
+
     @property
     def username(self) -> str:
         return DEMO_USER
@@ -192,6 +197,13 @@ class SimulatorThread:
         if self._thread is not None:
             self._thread.join(timeout)
         self._loop = None
+
+    def __getattr__(self, name: str) -> Any:
+        """Everything else (url, ca_file, password, mit, control...) is the Simulator's."""
+        sim = self.__dict__.get("sim")
+        if sim is None:
+            raise AttributeError(name)
+        return getattr(sim, name)
 
     def __enter__(self) -> SimulatorThread:
         self.start()
