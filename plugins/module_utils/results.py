@@ -54,7 +54,7 @@ def flatten(obj: dict) -> dict:
     flat = {"class": cls}
     flat.update(typed_attributes(cls, attributes))
     for child in children:
-        child_cls, child_attributes, _ = split_object(child)
+        child_cls, child_attributes, _grandchildren = split_object(child)
         if child_cls == HEALTH_CLASS:
             flat["health"] = to_int(child_attributes.get("cur"))
         elif child_cls in FAULT_CLASSES:

@@ -14,7 +14,7 @@ description:
     whole fabric when O(dn) is not given, worst first, with counts per severity.
   - Cleared faults are left out unless O(include_cleared=true) or V(cleared) is listed in O(severity).
 author:
-  - fabricops maintainers
+  - fabricops maintainers (@fabricops)
 extends_documentation_fragment:
   - fabricops.aci.connection
 options:
@@ -41,6 +41,7 @@ attributes:
     description: Only reads; runs the same in check mode.
   diff_mode:
     support: none
+    description: Nothing is changed, so there is nothing to show.
 """
 
 EXAMPLES = r"""
@@ -222,7 +223,7 @@ def main() -> None:
             path = class_path(FAULT_CLASS)
         records = []
         for obj in client.get_all(path, options):
-            cls, attributes, _ = split_object(obj)
+            cls, attributes, _children = split_object(obj)
             record = fault_record(cls, attributes)
             if cls == FAULT_CLASS and wanted(record, severity, lifecycle, params["include_cleared"]):
                 records.append(record)

@@ -14,7 +14,7 @@ description:
     score is below O(threshold), worst first.
   - Use it in a reaction playbook to explain a health drop pushed by the event source.
 author:
-  - fabricops maintainers
+  - fabricops maintainers (@fabricops)
 extends_documentation_fragment:
   - fabricops.aci.connection
 options:
@@ -36,6 +36,7 @@ attributes:
     description: Only reads; runs the same in check mode.
   diff_mode:
     support: none
+    description: Nothing is changed, so there is nothing to show.
 """
 
 EXAMPLES = r"""
@@ -145,7 +146,7 @@ def object_health(client, dn: str) -> dict:
     cls, _attributes, children = split_object(imdata[0])
     result = {"exists": True, "class_name": cls, "health": None, "previous": None, "max_severity": "", "updated": ""}
     for child in children:
-        child_cls, child_attributes, _ = split_object(child)
+        child_cls, child_attributes, _grandchildren = split_object(child)
         if child_cls == HEALTH_CLASS:
             record = health_record(child_attributes)
             result.update(health=record["health"], previous=record["previous"],
@@ -162,7 +163,7 @@ def unhealthiest(client, dn: str, threshold: int, limit: int) -> list:
     }
     records = []
     for obj in client.get_all(mo_path(dn), options):
-        cls, attributes, _ = split_object(obj)
+        cls, attributes, _children = split_object(obj)
         record = health_record(attributes)
         # Checked here too: the filter narrows the transfer, this keeps the result right regardless.
         if cls == HEALTH_CLASS and record["dn"] != dn and record["health"] is not None \

@@ -18,7 +18,7 @@ description:
     carry (C(rn), C(name), C(ip), C(tDn), C(addr), C(mac)). A child with none of these, such as
     C(fvRsCtx), is treated as the only child of its class.
 author:
-  - fabricops maintainers
+  - fabricops maintainers (@fabricops)
 extends_documentation_fragment:
   - fabricops.aci.connection
 options:

@@ -16,7 +16,7 @@ description:
     all of them.
   - Health scores and faults asked for with O(include) are attached to each object as C(health) and C(faults).
 author:
-  - fabricops maintainers
+  - fabricops maintainers (@fabricops)
 extends_documentation_fragment:
   - fabricops.aci.connection
 options:
@@ -71,6 +71,7 @@ attributes:
     description: Only reads; runs the same in check mode.
   diff_mode:
     support: none
+    description: Nothing is changed, so there is nothing to show.
 notes:
   - Exactly one of O(class_name) and O(dn) is required.
 """

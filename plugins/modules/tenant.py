@@ -15,7 +15,7 @@ description:
     and an application profile inside the tenant, in one request.
   - Reports C(changed) only when something declared differs; objects not declared are left alone.
 author:
-  - fabricops maintainers
+  - fabricops maintainers (@fabricops)
 extends_documentation_fragment:
   - fabricops.aci.connection
 options:
