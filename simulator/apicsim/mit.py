@@ -157,14 +157,17 @@ class Mit:
         return len(self._by_class.get(cls, ()))
 
     def walk(self, dn: str = "") -> Iterator[Mo]:
-        """``dn`` and everything below it, pre-order (parents before children); nothing if absent."""
+        """``dn`` and everything below it, pre-order (parents before children); nothing if absent.
+
+        The root itself (``""``) is not an object a client can see, so it is never yielded.
+        """
         start = self._index.get(dn)
         if start is None:
             return
         stack = [start]
         while stack:
             mo = stack.pop()
-            if not mo.info.hidden:
+            if not mo.info.hidden and mo is not self.root:
                 yield mo
             if mo.children:
                 stack.extend(reversed(mo.children.values()))
@@ -200,21 +203,23 @@ class Mit:
         try:
             yield
         except BaseException:
-            self._rollback(tx)
+            self._end(tx, ok=False)
             raise
-        finally:
-            self._tx = None
-        if tx.changes:
-            self._emit(tx.changes)
+        self._end(tx, ok=True)
 
     def _begin(self) -> _Tx:
         now = time.time()
         tx = self._tx = _Tx(now, self._clock.stamp(now))
         return tx
 
-    def _rollback(self, tx: _Tx) -> None:
-        for undo in reversed(tx.undo):
-            undo()
+    def _end(self, tx: _Tx, ok: bool) -> None:
+        """Close a commit: undo all of it after a failure, otherwise tell the listeners."""
+        self._tx = None
+        if not ok:
+            for undo in reversed(tx.undo):
+                undo()
+        elif tx.changes:
+            self._emit(tx.changes)
 
     def _run(self, op: Callable[..., None], *args: Any) -> list[Change]:
         """Run ``op`` inside the current batch, or as its own commit; return the changes it made."""
@@ -227,12 +232,9 @@ class Mit:
         try:
             op(tx, *args)
         except BaseException:
-            self._rollback(tx)
+            self._end(tx, ok=False)
             raise
-        finally:
-            self._tx = None
-        if tx.changes:
-            self._emit(tx.changes)
+        self._end(tx, ok=True)
         return tx.changes
 
     # ----------------------------------------------------------- public writes
@@ -244,6 +246,7 @@ class Mit:
         ``fvTenant`` body creates ``uni/tn-<name>``). System-maintained properties in the body are
         ignored, so a GET reply can be posted back.
         """
+        split_dn(dn)  # the URL's DN must be well formed before anything is derived from it
         cls, attrs, children = _unpack(body)
         return self._run(self._post_top, dn, cls, attrs, children)
 
@@ -501,11 +504,13 @@ class Mit:
         if parent is not None and parent.info.hidden and not parent.children:
             self._delete_mo(tx, parent)
 
-    def _delete_mo(self, tx: _Tx, mo: Mo) -> None:
-        for child in list(mo.children.values()):
-            self._delete_mo(tx, child)
-        self._unlink(mo)
-        tx.undo.append(lambda: self._link(mo))
+    def _delete_mo(self, tx: _Tx, mo: Mo, top: bool = True) -> None:
+        # Only the top of the subtree leaves its parent's children: below it the structure stays intact,
+        # so a rollback restores the subtree with its children in their original order.
+        for child in mo.children.values():
+            self._delete_mo(tx, child, top=False)
+        self._unlink(mo, detach=top)
+        tx.undo.append(lambda: self._link(mo, attach=top))
         if not mo.info.hidden:
             # The object is gone, so its attribute dict is never written again: no copy needed.
             tx.changes.append(Change("deleted", mo.cls, mo.dn, mo.attrs, (), tx.ts))
@@ -544,15 +549,17 @@ class Mit:
 
     # ---------------------------------------------------------------- indexes
 
-    def _link(self, mo: Mo) -> None:
-        mo.parent.children[mo.rn] = mo
+    def _link(self, mo: Mo, attach: bool = True) -> None:
+        if attach:
+            mo.parent.children[mo.rn] = mo
         self._index[mo.dn] = mo
         if not mo.info.hidden:
             self._by_class.setdefault(mo.cls, {})[mo.dn] = mo
             self._count += 1
 
-    def _unlink(self, mo: Mo) -> None:
-        del mo.parent.children[mo.rn]
+    def _unlink(self, mo: Mo, detach: bool = True) -> None:
+        if detach:
+            del mo.parent.children[mo.rn]
         del self._index[mo.dn]
         if not mo.info.hidden:
             del self._by_class[mo.cls][mo.dn]
