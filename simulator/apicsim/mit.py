@@ -91,11 +91,13 @@ class Mo:
 class _Tx:
     """What one commit has done so far: its changes, how to undo them, and its timestamp."""
 
-    __slots__ = ("changes", "stamp", "ts", "undo")
+    __slots__ = ("changes", "relations", "stamp", "ts", "undo")
 
     def __init__(self, ts: float, stamp: str) -> None:
         self.changes: list[Change] = []
         self.undo: list[Callable[[], None]] = []
+        #: relations whose target appeared or vanished in this commit, re-resolved before it ends.
+        self.relations: dict[str, None] = {}
         self.ts = ts
         self.stamp = stamp
 
@@ -137,6 +139,8 @@ class Mit:
         self._listeners: tuple[Callable[[Sequence[Change]], None], ...] = ()
         self._tx: _Tx | None = None
         self._clock = _Clock()
+        #: target DN -> DNs of relations that name it (stale entries are harmless: checked when used).
+        self._relations_to: dict[str, dict[str, None]] = {}
 
     # ----------------------------------------------------------------- reading
 
@@ -202,6 +206,7 @@ class Mit:
         tx = self._begin()
         try:
             yield
+            self._settle(tx)
         except BaseException:
             self._end(tx, ok=False)
             raise
@@ -231,6 +236,7 @@ class Mit:
         tx = self._begin()
         try:
             op(tx, *args)
+            self._settle(tx)
         except BaseException:
             self._end(tx, ok=False)
             raise
@@ -268,7 +274,8 @@ class Mit:
 
         ``prev`` takes the old ``cur`` (100 for a new score), ``chng = cur - prev``; ``maxSev``
         defaults to the highest severity among the faults on ``dn``. Setting the same score and
-        severity again is no change.
+        severity again is no change; otherwise the score is rewritten as a whole, so the Change lists
+        every score property (cur, prev, chng, twScore, maxSev, updTs) as pushes of healthInst carry them.
         """
         return self._run(self._health_op, dn, cur, max_sev)
 
@@ -402,11 +409,13 @@ class Mit:
             if a.get(prop) == "":
                 a[prop] = tx.stamp
         if info.relation is not None:
-            self._resolve_relation(info, a)
+            a.update(self._relation_target(info, a))
         mo = Mo(info, dn, rn_of(dn), a, parent)
         if secrets:
             mo.secrets.update(secrets)
         self._link(mo)
+        if dn in self._relations_to:
+            tx.relations.update(self._relations_to[dn])
         tx.undo.append(lambda: self._unlink(mo))
         if not info.hidden:
             tx.changes.append(Change("created", info.name, dn, dict(a), (), tx.ts))
@@ -447,39 +456,38 @@ class Mit:
         values, secrets = self._writable(mo.info, dn, attrs, client=False)
         self._modify_mo(tx, mo, values, secrets)
 
-    def _modify_mo(self, tx: _Tx, mo: Mo, values: Mapping[str, str], secrets: Mapping[str, str]) -> None:
+    def _modify_mo(
+        self, tx: _Tx, mo: Mo, values: Mapping[str, str], secrets: Mapping[str, str], rewrite: bool = False
+    ) -> None:
+        """Apply ``values``; only properties whose value differs count, unless ``rewrite`` says the
+        object was written as a whole (a health score), in which case every given property is listed."""
         if secrets:
             old_secrets = dict(mo.secrets)
             mo.secrets.update(secrets)
             tx.undo.append(lambda: _replace(mo.secrets, old_secrets))
         a = mo.attrs
-        changed = [key for key, value in values.items() if a.get(key) != value]
+        info = mo.info
+        if info.relation is not None and info.relation["name_prop"] in values:
+            values = {**values, **self._relation_target(info, {**a, **values})}
+        changed = [key for key, value in values.items() if rewrite or a.get(key) != value]
         if not changed:
             return
-        info = mo.info
-        relation = info.relation
         old = {key: a.get(key) for key in changed}
-        if relation is not None and relation["name_prop"] in old:
-            for key in ("tDn", "tRn", "state"):
-                old.setdefault(key, a.get(key))
         if "modTs" in a:
-            old.setdefault("modTs", a["modTs"])
+            old["modTs"] = a["modTs"]
         for key in changed:
             a[key] = values[key]
-        if relation is not None and relation["name_prop"] in values:
-            before = {key: a.get(key) for key in ("tDn", "tRn", "state")}
-            self._resolve_relation(info, a)
-            changed.extend(key for key, value in before.items() if a.get(key) != value and key not in changed)
         if "modTs" in a and a["modTs"] != "never":
             a["modTs"] = tx.stamp
         tx.undo.append(lambda: _restore(a, old))
         tx.changes.append(Change("modified", info.name, mo.dn, dict(a), tuple(changed), tx.ts))
 
-    def _resolve_relation(self, info: ClassInfo, a: dict[str, str]) -> None:
-        """Fill a named relation's target (``tDn``/``tRn``/``state``): own tenant first, then common.
+    def _relation_target(self, info: ClassInfo, a: Mapping[str, str]) -> dict[str, str]:
+        """A named relation's target (``tDn``/``tRn``/``state``): own tenant first, then common.
 
-        An empty target name resolves to the ``default`` object, as on a real APIC; the state is
-        computed at write time only (a target created later does not re-form the relation).
+        An empty target name resolves to the ``default`` object, as on a real APIC. Every candidate
+        is remembered, so that creating or deleting one later re-resolves the relation in that same
+        commit (a real APIC then pushes the relation ``modified`` with its new ``state``).
         """
         rel = info.relation
         name = a.get(rel["name_prop"], "") or "default"
@@ -488,10 +496,19 @@ class Mit:
         candidates = [f"uni/tn-common/{rn}"]
         if len(rns) >= 2 and rns[0] == "uni":
             candidates.insert(0, f"uni/{rns[1]}/{rn}")
+        for candidate in candidates:
+            self._relations_to.setdefault(candidate, {})[a["dn"]] = None
         found = next((dn for dn in candidates if dn in self._index), None)
-        a["tDn"] = found or candidates[0]
-        a["tRn"] = rn
-        a["state"] = "formed" if found else "missing-target"
+        return {"tDn": found or candidates[0], "tRn": rn, "state": "formed" if found else "missing-target"}
+
+    def _settle(self, tx: _Tx) -> None:
+        """Re-resolve the relations whose target appeared or vanished during the commit."""
+        while tx.relations:
+            pending, tx.relations = tx.relations, {}
+            for dn in pending:
+                mo = self._index.get(dn)
+                if mo is not None and mo.info.relation is not None:
+                    self._modify_mo(tx, mo, self._relation_target(mo.info, mo.attrs), {})
 
     # ----------------------------------------------------------------- delete
 
@@ -511,6 +528,8 @@ class Mit:
             self._delete_mo(tx, child, top=False)
         self._unlink(mo, detach=top)
         tx.undo.append(lambda: self._link(mo, attach=top))
+        if mo.dn in self._relations_to:
+            tx.relations.update(self._relations_to[mo.dn])
         if not mo.info.hidden:
             # The object is gone, so its attribute dict is never written again: no copy needed.
             tx.changes.append(Change("deleted", mo.cls, mo.dn, mo.attrs, (), tx.ts))
@@ -545,7 +564,7 @@ class Mit:
             "maxSev": sev,
             "updTs": tx.stamp,
         }
-        self._modify_mo(tx, health, values, {})
+        self._modify_mo(tx, health, values, {}, rewrite=True)
 
     # ---------------------------------------------------------------- indexes
 

@@ -115,7 +115,12 @@ def test_delete_removes_the_subtree_children_first(mit, seen):
 def test_status_deleted_in_a_posted_tree(mit):
     mit.post("uni", tenant_tree())
     changes = mit.post("uni/tn-a", mo("fvTenant", [mo("fvCtx", name="v", status="deleted")], name="a"))
-    assert [(c.status, c.dn) for c in changes] == [("deleted", "uni/tn-a/ctx-v/health"), ("deleted", "uni/tn-a/ctx-v")]
+    assert [(c.status, c.dn) for c in changes] == [
+        ("deleted", "uni/tn-a/ctx-v/health"),
+        ("deleted", "uni/tn-a/ctx-v"),
+        ("modified", "uni/tn-a/BD-b/rsctx"),
+    ]
+    assert changes[-1].changed == ("state",) and changes[-1].attrs["state"] == "missing-target"
     assert [c.status for c in mit.post("uni", mo("fvTenant", name="a", status="deleted"))] == ["deleted"] * 6
 
 
@@ -297,6 +302,27 @@ def test_relations_resolve_in_the_tenant_then_common(mit):
     assert (change.attrs["tDn"], change.attrs["state"]) == ("uni/tn-common/ctx-default", "formed")
 
 
+def test_relations_re_form_when_their_target_comes_and_goes(mit, seen):
+    mit.post(
+        "uni",
+        mo("fvTenant", [mo("fvAp", [mo("fvAEPg", [mo("fvRsBd", tnFvBDName="b")], name="e")], name="p")], name="a"),
+    )
+    assert mit.get("uni/tn-a/ap-p/epg-e/rsbd").attrs["state"] == "missing-target"
+    changes = mit.post("uni/tn-a", mo("fvBD", name="b"))
+    assert [(c.status, c.dn) for c in changes] == [
+        ("created", "uni/tn-a/BD-b"),
+        ("created", "uni/tn-a/BD-b/health"),
+        ("modified", "uni/tn-a/ap-p/epg-e/rsbd"),
+    ]
+    assert changes[-1].changed == ("state",) and changes[-1].attrs["tDn"] == "uni/tn-a/BD-b"
+    mit.post("uni", mo("fvTenant", [mo("fvBD", name="b")], name="common"))
+    changes = mit.delete("uni/tn-a/BD-b")
+    assert changes[-1].dn == "uni/tn-a/ap-p/epg-e/rsbd" and changes[-1].changed == ("tDn",)
+    assert (changes[-1].attrs["tDn"], changes[-1].attrs["state"]) == ("uni/tn-common/BD-b", "formed")
+    assert [c.status for c in mit.delete("uni/tn-a")] == ["deleted"] * 7
+    assert mit.post("uni", mo("fvTenant", [mo("fvBD", name="b")], name="common")) == []
+
+
 def test_batch_is_one_commit_and_rolls_back_on_error(mit, seen):
     with mit.batch():
         mit.create("fvTenant", "uni/tn-x")
@@ -362,10 +388,12 @@ def test_set_health_tracks_previous_score_and_severity(mit, seen):
         "maxSev": "major",
     }
     (mod,) = mit.set_health("topology/pod-1/node-101/sys", 95, "warning")
-    assert mod.status == "modified" and {"cur", "prev", "chng", "twScore", "maxSev"} <= set(mod.changed)
+    assert mod.status == "modified" and mod.changed == ("cur", "prev", "chng", "twScore", "maxSev", "updTs")
     assert (mod.attrs["cur"], mod.attrs["prev"], mod.attrs["chng"]) == ("95", "80", "15")
     assert mit.set_health("topology/pod-1/node-101/sys", 95, "warning") == []
-    assert len(seen) == 2
+    (same_prev,) = mit.set_health("topology/pod-1/node-101/sys", 95, "major")
+    assert same_prev.changed == mod.changed and same_prev.attrs["prev"] == "95"
+    assert len(seen) == 3
     for bad in (101, -1, "90", True):
         with pytest.raises(ApiError, match="from 0 to 100"):
             mit.set_health("topology/pod-1/node-101/sys", bad)
