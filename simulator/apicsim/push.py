@@ -33,15 +33,24 @@ def apic_timestamp(epoch: float) -> str:
     return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="milliseconds")
 
 
+# Properties a sparse `modified` push of these classes always carries (a health push shows the whole score).
+ALWAYS_PUSHED: dict[str, tuple[str, ...]] = {"healthInst": ("cur", "prev", "chng", "twScore", "maxSev", "updTs")}
+
+
 def push_attributes(
-    status: str, attrs: Mapping[str, str], changed: Sequence[str], full_modified: bool, ts: float
+    status: str,
+    attrs: Mapping[str, str],
+    changed: Sequence[str],
+    full_modified: bool,
+    ts: float,
+    always: Sequence[str] = (),
 ) -> dict[str, str]:
     """The attributes of one pushed MO, shaped by `status`; all values stay strings."""
     mod_ts = attrs.get("modTs") or apic_timestamp(ts)
     if status == "created" or (status == "modified" and full_modified):
         out = dict(attrs)
     elif status == "modified":
-        out = {name: attrs[name] for name in changed if name in attrs}
+        out = {name: attrs[name] for name in (*always, *changed) if name in attrs}
     else:
         out = {}
     out["dn"] = attrs["dn"]
@@ -60,7 +69,8 @@ def mo_json(cls: str, attributes: Mapping[str, str]) -> str:
 def change_json(change, full_modified_classes: frozenset[str]) -> str:
     """The serialised MO a `Change` (apicsim.mit.Change) pushes."""
     attrs = push_attributes(
-        change.status, change.attrs, change.changed, change.cls in full_modified_classes, change.ts
+        change.status, change.attrs, change.changed, change.cls in full_modified_classes, change.ts,
+        ALWAYS_PUSHED.get(change.cls, ()),
     )
     return mo_json(change.cls, attrs)
 

@@ -26,7 +26,9 @@ from .chaos import Chaos
 from .clock import SimClock
 from .cluster import Cluster
 from .control import Control
+from .derived import derived_changes
 from .faults import FaultEngine
+from .followups import FollowUps
 from .mit import Change, Mit
 from .options import SimOptions
 from .signature import SignatureVerifier
@@ -55,6 +57,7 @@ class Simulator:
         self.state_dir: Path | None = None
         self._own_state_dir = False
         self._unlisten: Callable[[], None] | None = None
+        self._unlisten_follow_ups: Callable[[], None] | None = None
 
     # ------------------------------------------------------------ lifecycle
 
@@ -74,14 +77,18 @@ class Simulator:
         self.verifier.register(self.cert_user.user, self.cert_user.cert_name, self.cert_user.cert.read_bytes())
         self.clock.start()
         self._unlisten = self.mit.listen(self._deliver)
+        if options.follow_up_modified:
+            follow_ups = FollowUps(self.mit, self.clock, options.follow_up_delay)
+            self._unlisten_follow_ups = self.mit.listen(follow_ups.on_commit)
         await self.cluster.start(options.host, options.port, ssl_context)
         return self
 
     async def stop(self) -> None:
         """Close sockets (with a close frame), stop servers and timers; leaves nothing running."""
-        if self._unlisten is not None:
-            self._unlisten()
-            self._unlisten = None
+        for unlisten in (self._unlisten, self._unlisten_follow_ups):
+            if unlisten is not None:
+                unlisten()
+        self._unlisten = self._unlisten_follow_ups = None
         self.faults.stop()
         await self.cluster.stop()
         await self.clock.stop()
@@ -95,6 +102,10 @@ class Simulator:
         await self.stop()
 
     def _deliver(self, changes: Sequence[Change]) -> None:
+        if self.options.derived_mos:
+            extra = derived_changes(changes)
+            if extra:
+                changes = [*changes, *extra]
         for member in self.cluster.members:
             if member.up:
                 member.deliver(changes)
