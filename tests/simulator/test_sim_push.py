@@ -28,7 +28,8 @@ async def test_frame_envelope_and_created_is_full(client):
 async def test_one_frame_lists_every_matching_subscription(client):
     token, ws = await client.session()
     by_class = await client.subscription("/api/class/fvTenant.json", token)
-    by_filter = await client.subscription('/api/class/fvTenant.json?query-target-filter=wcard(fvTenant.name,"mul")', token)
+    wcard = 'query-target-filter=wcard(fvTenant.name,"mul")'
+    by_filter = await client.subscription(f"/api/class/fvTenant.json?{wcard}", token)
     by_dn = await client.subscription("/api/mo/uni/tn-multi.json", token)
     other = await client.subscription("/api/class/fvBD.json", token)
     client.sim.control.create_tenant("multi")
@@ -109,7 +110,8 @@ async def test_multi_mo_frames_option_groups_a_commit(client):
 async def test_one_mo_per_frame_by_default(client):
     token, ws = await client.session()
     await client.subscription("/api/class/fvTenant.json", token)
-    body = {"polUni": {"attributes": {}, "children": [{"fvTenant": {"attributes": {"name": f"s{i}"}}} for i in range(2)]}}
+    tenants = [{"fvTenant": {"attributes": {"name": f"s{i}"}}} for i in range(2)]
+    body = {"polUni": {"attributes": {}, "children": tenants}}
     client.sim.control.post("", body)
     frames = [await client.next_frame(ws) for _ in range(2)]
     assert [len(f["imdata"]) for f in frames] == [1, 1]
@@ -187,7 +189,7 @@ async def test_health_pushes_with_rsp_subtree_include_health(client):
     cls, attrs = client.only_mo(frame)
     assert frame["subscriptionId"] == [sub] and cls == "healthInst"
     assert attrs["dn"] == "uni/tn-healthy/health" and attrs["status"] == "modified"
-    assert HEALTH_PROPS <= set(attrs)
+    assert set(attrs) >= HEALTH_PROPS
     assert (attrs["cur"], attrs["prev"], attrs["chng"], attrs["maxSev"]) == ("72", "100", "-28", "major")
     await ws.close()
 
