@@ -1,0 +1,67 @@
+"""Running the real ansible-playbook against a simulator from the collection installed from its tarball."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+REPO = Path(__file__).resolve().parents[2]
+COLLECTIONS = REPO / "build" / "collections"
+BIN = Path(sys.executable).parent
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def unrelated_ca(path: Path) -> Path:
+    """A self-signed CA that did not sign the simulator's certificate."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "unrelated CA")])
+    now = datetime.datetime.now(datetime.timezone.utc)  # noqa: UP017 - keep the 3.8 spelling used in plugins
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(7).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return path
+
+
+def run_playbook(playbook: Path, extra_vars: dict, env: dict, tmp_path: Path, timeout: float = 300) -> tuple:
+    """Run ansible-playbook; returns (exit code, combined output)."""
+    vars_file = tmp_path / "vars.json"
+    vars_file.write_text(json.dumps(extra_vars))
+    full_env = dict(os.environ)
+    full_env.update(
+        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_LOCALHOST_WARNING="0",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
+        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
+        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    full_env.update(env)
+    proc = subprocess.run(
+        [str(BIN / "ansible-playbook"), "-vvv", "-i", "localhost,", "-c", "local", str(playbook),
+         "-e", f"@{vars_file}"],
+        env=full_env, capture_output=True, text=True, timeout=timeout, check=False, cwd=tmp_path,
+    )
+    return proc.returncode, proc.stdout + proc.stderr
