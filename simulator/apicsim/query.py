@@ -59,7 +59,7 @@ class Query:
         self.target_classes = _class_list(catalogue, "target-subtree-class", get("target-subtree-class"))
         self.filter = _filter(catalogue, "query-target-filter", get("query-target-filter"))
         self.rsp_subtree = _choice("rsp-subtree", get("rsp-subtree", "no"), _SUBTREE)
-        self.rsp_classes = _class_list(catalogue, "rsp-subtree-class", get("rsp-subtree-class"))
+        self.rsp_classes = _class_list(catalogue, "rsp-subtree-class", get("rsp-subtree-class"), strict=False)
         self.rsp_filter = _filter(catalogue, "rsp-subtree-filter", get("rsp-subtree-filter"))
         self.include = _includes(get("rsp-subtree-include"))
         self.prop_include = _choice("rsp-prop-include", get("rsp-prop-include", "all"), _PROP_INCLUDE)
@@ -295,12 +295,17 @@ def _choice(option: str, value: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def _class_list(catalogue: Catalogue, option: str, value: str | None) -> frozenset[str] | None:
+def _class_list(catalogue: Catalogue, option: str, value: str | None, strict: bool = True) -> frozenset[str] | None:
+    """A comma-separated class list. ``strict=False`` lets names outside the catalogue through (they
+    select nothing): cisco.aci modules list every child class they know in ``rsp-subtree-class``, and
+    the simulator models only part of the real class tree."""
     if value is None:
         return None
     names = [name.strip() for name in value.split(",") if name.strip()]
     if not names:
         raise bad_request(f"Request failed, {option} is empty; give one or more class names separated by commas")
+    if not strict:
+        return frozenset(names)
     return frozenset(catalogue.require(name).name for name in names)
 
 

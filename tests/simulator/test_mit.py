@@ -266,6 +266,49 @@ def test_a_failed_post_changes_nothing(mit, seen):
     assert [m.dn for m in mit.walk("uni/tn-a")][-1] == "uni/tn-a/BD-b/subnet-[10.0.0.1/24]"
 
 
+def test_a_cisco_aci_style_bd_payload_is_accepted(mit):
+    mit.post("uni", mo("fvTenant", name="a"))
+    bd = mo(
+        "fvBD",
+        [
+            mo("fvRsCtx", tnFvCtxName="v", annotation="orchestrator:ansible"),
+            mo("fvRsIgmpsn", tnIgmpSnoopPolName="", annotation="orchestrator:ansible"),
+            mo("fvRsBdToEpRet", resolveAct="resolve", tnFvEpRetPolName="", annotation="orchestrator:ansible"),
+            mo("fvAccP", encap="vlan-100", annotation="orchestrator:ansible"),
+        ],
+        name="b",
+        arpFlood="yes",
+        descr="",
+        epClear="no",
+        epMoveDetectMode="garp",
+        ipLearning="yes",
+        limitIpLearnToSubnets="yes",
+        mac="00:22:BD:F8:19:FF",
+        mcastAllow="no",
+        multiDstPktAct="bd-flood",
+        type="regular",
+        unicastRoute="yes",
+        unkMacUcastAct="flood",
+        unkMcastAct="flood",
+        v6unkMcastAct="flood",
+        nameAlias="",
+        enableRogueExceptMac="no",
+        hostBasedRouting="no",
+        intersiteBumTrafficAllow="no",
+        intersiteL2Stretch="no",
+        ipv6McastAllow="no",
+        llAddr="::",
+        mcastARPDrop="yes",
+        vmac="not-applicable",
+        OptimizeWanBandwidth="no",
+        annotation="orchestrator:ansible",
+    )
+    changes = mit.post("uni/tn-a/BD-b", bd)
+    assert [c.cls for c in changes] == ["fvBD", "healthInst", "fvRsCtx", "fvRsIgmpsn", "fvRsBdToEpRet", "fvAccP"]
+    assert mit.get("uni/tn-a/BD-b").attrs["arpFlood"] == "yes" and mit.get("uni/tn-a/BD-b/accp") is not None
+    assert mit.post("uni/tn-a/BD-b", bd) == []
+
+
 def test_client_posts_ignore_system_properties_and_accept_numbers(mit):
     mit.post("uni", mo("fvTenant", name="a"))
     echoed = dict(mit.get("uni/tn-a").attrs, descr="x", uid="99", modTs="1999", lcOwn="policy")
