@@ -56,6 +56,26 @@ def test_bracketed_dns_work_in_paths(fabric):
     assert dns(phys) == ["topology/pod-1/node-101/sys/phys-[eth1/3]/fault-F0532"]
 
 
+def test_nested_brackets_in_paths_and_matches():
+    tree = Mit.from_seed()
+    dn = "uni/tn-prod/ctx-prod-vrf/fd-[resPolCont/ctxCont/ctx-[uni/tn-prod/ctx-prod-vrf]]-fault-F0955"
+    (change,) = tree.create("faultDelegate", dn, {"code": "F0955", "severity": "minor"})
+    assert change.attrs["affected"] == "resPolCont/ctxCont/ctx-[uni/tn-prod/ctx-prod-vrf]"
+    assert dns(get(tree, f"/api/mo/{dn}.json")) == [dn]
+    assert dns(
+        get(
+            tree,
+            "/api/node/mo/uni/tn-prod/ctx-prod-vrf.json",
+            query_target="children",
+            target_subtree_class="faultDelegate",
+        )
+    ) == [dn]
+    query = compile_query(tree.catalogue, f"/api/node/mo/{dn}.json", {})
+    assert query.classes == frozenset({"faultDelegate"}) and query.match(change, tree)
+    subtree = compile_query(tree.catalogue, "/api/mo/uni/tn-prod/ctx-prod-vrf.json", {"query-target": "subtree"})
+    assert subtree.match(change, tree)
+
+
 def test_class_queries_in_all_forms(fabric):
     tenants = ["uni/tn-common", "uni/tn-infra", "uni/tn-mgmt", "uni/tn-prod", "uni/tn-dev"]
     assert dns(get(fabric, "/api/class/fvTenant.json")) == tenants
