@@ -54,9 +54,12 @@ def ensure_absent(client, dn: str, check_mode: bool) -> dict:
     }
 
 
-def finish(result: dict, want_diff: bool) -> dict:
-    """Drop the diff unless ``--diff`` was asked for (it can be large)."""
-    result = dict(result)
+def apply_state(client, dn: str, state: str, desired: dict | None, check_mode: bool, want_diff: bool) -> dict:
+    """Run ``state`` (present needs ``desired``) and keep the diff only when ``--diff`` asked for it."""
+    if state == "absent":
+        result = ensure_absent(client, dn, check_mode)
+    else:
+        result = ensure_present(client, dn, desired, check_mode)
     diff = result.pop("diff")
     if want_diff:
         result["diff"] = diff

@@ -17,6 +17,7 @@ author:
   - fabricops maintainers (@fabricops)
 extends_documentation_fragment:
   - fabricops.aci.connection
+  - fabricops.aci.attributes.info
 options:
   dn:
     description: DN of the object whose subtree is searched, for example V(uni/tn-prod). Without it, every fault.
@@ -35,13 +36,6 @@ options:
     description: Also list faults whose severity is V(cleared) (retained for history).
     type: bool
     default: false
-attributes:
-  check_mode:
-    support: full
-    description: Only reads; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to show.
 """
 
 EXAMPLES = r"""

@@ -17,6 +17,7 @@ author:
   - fabricops maintainers (@fabricops)
 extends_documentation_fragment:
   - fabricops.aci.connection
+  - fabricops.aci.attributes.info
 options:
   dn:
     description: DN of the object, for example V(uni/tn-prod) or V(topology/pod-1/node-101).
@@ -30,13 +31,6 @@ options:
     description: At most this many objects are listed in RV(unhealthiest).
     type: int
     default: 10
-attributes:
-  check_mode:
-    support: full
-    description: Only reads; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to show.
 """
 
 EXAMPLES = r"""

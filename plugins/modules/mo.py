@@ -21,6 +21,7 @@ author:
   - fabricops maintainers (@fabricops)
 extends_documentation_fragment:
   - fabricops.aci.connection
+  - fabricops.aci.attributes.write
 options:
   dn:
     description:
@@ -51,15 +52,6 @@ options:
     type: str
     choices: [ present, absent ]
     default: present
-attributes:
-  check_mode:
-    support: full
-    description: Reads the object and reports what would change without writing.
-  diff_mode:
-    support: full
-    description: Shows the declared attributes and children before and after.
-notes:
-  - Supports C(check_mode) and C(--diff).
 """
 
 EXAMPLES = r"""
@@ -119,7 +111,7 @@ sent:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fabricops.aci.plugins.module_utils.argspec import connection_argument_spec
 from ansible_collections.fabricops.aci.plugins.module_utils.core.dn import split_dn
-from ansible_collections.fabricops.aci.plugins.module_utils.mo_state import ensure_absent, ensure_present, finish
+from ansible_collections.fabricops.aci.plugins.module_utils.mo_state import apply_state
 from ansible_collections.fabricops.aci.plugins.module_utils.mo_tree import from_apic
 from ansible_collections.fabricops.aci.plugins.module_utils.runner import run_module
 
@@ -147,13 +139,13 @@ def main() -> None:
             split_dn(dn)
         except ValueError as exc:
             raise ValueError(f"dn: {exc}; write bracketed values as the APIC does, e.g. subnet-[10.0.0.1/24]") from None
-        if params["state"] == "absent":
-            return finish(ensure_absent(client, dn, module.check_mode), module._diff)
-        desired = from_apic(
-            {params["class_name"]: {"attributes": params["attributes"], "children": params["children"]}},
-            "children",
-        )
-        return finish(ensure_present(client, dn, desired, module.check_mode), module._diff)
+        desired = None
+        if params["state"] == "present":
+            desired = from_apic(
+                {params["class_name"]: {"attributes": params["attributes"], "children": params["children"]}},
+                "children",
+            )
+        return apply_state(client, dn, params["state"], desired, module.check_mode, module._diff)
 
     run_module(module, work)
 

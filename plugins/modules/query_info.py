@@ -19,6 +19,7 @@ author:
   - fabricops maintainers (@fabricops)
 extends_documentation_fragment:
   - fabricops.aci.connection
+  - fabricops.aci.attributes.info
 options:
   class_name:
     description: Query every object of this class, for example V(fvTenant). Mutually exclusive with O(dn).
@@ -65,13 +66,6 @@ options:
     description: Objects fetched per request while paging.
     type: int
     default: 1000
-attributes:
-  check_mode:
-    support: full
-    description: Only reads; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to show.
 notes:
   - Exactly one of O(class_name) and O(dn) is required.
 """

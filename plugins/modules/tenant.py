@@ -18,6 +18,7 @@ author:
   - fabricops maintainers (@fabricops)
 extends_documentation_fragment:
   - fabricops.aci.connection
+  - fabricops.aci.attributes.write
 options:
   name:
     description: Name of the tenant.
@@ -53,13 +54,6 @@ options:
     type: str
     choices: [ present, absent ]
     default: present
-attributes:
-  check_mode:
-    support: full
-    description: Reads the tenant and reports what would change without writing.
-  diff_mode:
-    support: full
-    description: Shows the declared attributes and baseline objects before and after.
 """
 
 EXAMPLES = r"""
@@ -109,7 +103,7 @@ sent:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fabricops.aci.plugins.module_utils.argspec import connection_argument_spec
 from ansible_collections.fabricops.aci.plugins.module_utils.core.dn import make_rn
-from ansible_collections.fabricops.aci.plugins.module_utils.mo_state import ensure_absent, ensure_present, finish
+from ansible_collections.fabricops.aci.plugins.module_utils.mo_state import apply_state
 from ansible_collections.fabricops.aci.plugins.module_utils.mo_tree import node
 from ansible_collections.fabricops.aci.plugins.module_utils.runner import run_module
 
@@ -167,9 +161,8 @@ def main() -> None:
     dn = "uni/" + make_rn("tn", params["name"])
 
     def work(client):
-        if params["state"] == "absent":
-            return finish(ensure_absent(client, dn, module.check_mode), module._diff)
-        return finish(ensure_present(client, dn, desired_tenant(params), module.check_mode), module._diff)
+        desired = desired_tenant(params) if params["state"] == "present" else None
+        return apply_state(client, dn, params["state"], desired, module.check_mode, module._diff)
 
     run_module(module, work)
 
