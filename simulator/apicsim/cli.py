@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from .options import HANDSHAKE_ACCEPT_CLOSE, HANDSHAKE_REJECT, IDLE_SLIDING, IDLE_STRICT, SimOptions
-from .simulator import Simulator
 
 DEFAULT_PORT = 8443
 STATE_FILE = "apicsim.json"
@@ -103,6 +102,9 @@ def banner(facts: dict[str, Any]) -> str:
 
 
 async def _serve(options: SimOptions) -> None:
+    # Imported here so `apicsim ctl`, a short-lived client, does not load the whole server.
+    from .simulator import Simulator
+
     sim = Simulator(options)
     await sim.start()
     stop = asyncio.Event()
