@@ -22,7 +22,7 @@ export JAVA_TOOL_OPTIONS := -Xrs
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv java collection dev-tree test demo sim bench lint clean
+.PHONY: help venv java collection dev-tree thirdparty test demo sim bench lint clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -54,7 +54,11 @@ dev-tree:
 	@mkdir -p $(DEV_TREE)/ansible_collections/fabricops
 	@ln -sfn $(CURDIR) $(DEV_TREE)/ansible_collections/fabricops/aci
 
-test: venv java collection dev-tree
+# cisco.aci (from the pinned ansible wheel) for the tests that run third-party clients against the simulator.
+thirdparty: venv
+	$(BIN)/python scripts/fetch_thirdparty.py
+
+test: venv java collection dev-tree thirdparty
 	$(BIN)/python -m pytest
 
 demo: venv java collection
