@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .redact import REDACTED
+from ansible_collections.fabricops.aci.plugins.module_utils.core.redact import REDACTED
 
 LOGIN_PATH = "/api/aaaLogin.json"
 REFRESH_PATH = "/api/aaaRefresh.json"
