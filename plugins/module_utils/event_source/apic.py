@@ -1,0 +1,267 @@
+# Copyright: (c) 2026, fabricops maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""REST calls and the websocket of one APIC, over aiohttp, for one session at a time.
+
+Why it looks the way it does:
+- aiohttp's cookie jar is off: the APIC must see exactly one ``APIC-cookie`` per request (a duplicate
+  silently unbinds subscriptions from the socket), so the Cookie header is written here, once.
+- URLs are passed to aiohttp as already encoded: DNs keep their brackets and the token in
+  ``/socket<token>`` goes in raw, as the APIC expects.
+- Every failure is re-raised as a core/errors.py type whose message names the host and the reason,
+  scrubbed of secrets; aiohttp's own exceptions (which print URLs, and the socket URL holds the token)
+  never escape this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+try:
+    import aiohttp
+    from yarl import URL
+
+    HAS_AIOHTTP = True
+except ImportError:  # reported by the plugin's start-up check with an install hint
+    HAS_AIOHTTP = False
+
+try:
+    import orjson
+
+    _loads = orjson.loads
+except ImportError:
+    _loads = json.loads
+
+from ansible_collections.fabricops.aci.plugins.module_utils.core import connection as conn_mod
+from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import ConnectionSettings, LoginInfo
+from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import (
+    ApicError,
+    ConnectionFailedError,
+    error_from_response,
+)
+from ansible_collections.fabricops.aci.plugins.module_utils.core.signature import signature_cookies
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import (
+    SocketRejectedError,
+    TlsVerificationError,
+)
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.secret_store import SecretStore
+
+log = logging.getLogger(__name__)
+
+WS_CLOSE_TIMEOUT = 0.5  # shutdown must finish within a second, close handshake included
+WS_MAX_MESSAGE = 64 * 1024 * 1024  # multi-object frames of a large fabric can be big; still bounded
+_CERT_HINT = "set ca_path to the CA that signed the APIC certificate (or validate_certs: false for a lab APIC)"
+
+
+def endpoint_label(settings: ConnectionSettings) -> str:
+    """How the host appears in logs and in ``event.aci.apic``: the address, with the port when one is set."""
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    return f"{host}:{settings.port}" if settings.port else settings.host
+
+
+def _ws_options() -> dict:
+    """ws_connect keywords this aiohttp supports (close timeout, undecoded text frames for the fast parser)."""
+    options = {}
+    if hasattr(aiohttp, "ClientWSTimeout"):
+        options["timeout"] = aiohttp.ClientWSTimeout(ws_receive=None, ws_close=WS_CLOSE_TIMEOUT)
+    else:  # older aiohttp: a float is the close timeout
+        options["timeout"] = WS_CLOSE_TIMEOUT
+    try:
+        import inspect
+
+        if "decode_text" in inspect.signature(aiohttp.ClientSession.ws_connect).parameters:
+            options["decode_text"] = False  # orjson parses bytes directly: no UTF-8 decode per frame
+    except (TypeError, ValueError):
+        pass
+    return options
+
+
+class ApicClient:
+    """One APIC host and the session held on it (password login or certificate webtoken session)."""
+
+    def __init__(self, settings: ConnectionSettings, ssl_context, secrets: SecretStore, private_key=None) -> None:
+        self.settings = settings
+        self.label = endpoint_label(settings)
+        self._base = settings.base_url
+        self._ssl = ssl_context if settings.use_ssl else False
+        self._secrets = secrets
+        self._key = private_key
+        self._http = None
+        self.token = None  # type: str | None
+        self.login_info = None  # type: LoginInfo | None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Open the HTTP client (its own connection pool, dropped with this APIC connection)."""
+        self._http = aiohttp.ClientSession(
+            cookie_jar=aiohttp.DummyCookieJar(),
+            trust_env=self.settings.use_proxy,
+            timeout=aiohttp.ClientTimeout(total=self.settings.timeout),
+        )
+
+    async def close(self) -> None:
+        """Close the HTTP client; never raises."""
+        if self._http is not None:
+            http, self._http = self._http, None
+            try:
+                await http.close()
+            except Exception as exc:  # closing is best effort
+                log.debug("closing the HTTP client of %s failed: %s", self.label, self._describe(exc))
+
+    # ------------------------------------------------------------------ requests
+
+    def _cookie_header(self, method: str, path: str, body: bytes) -> str:
+        if self._key is not None:
+            cookies = signature_cookies(self._key, self.settings.username, self.settings.certificate_name or "",
+                                        method, path, body)
+            if self.token:
+                cookies[conn_mod.WEBSOCKET_SESSION_COOKIE] = self.token
+            return conn_mod.cookie_header(cookies)
+        if self.token:
+            return f"{conn_mod.TOKEN_COOKIE}={self.token}"
+        return ""
+
+    def _describe(self, exc: BaseException) -> str:
+        """A one-line, secret-free reason for a transport failure."""
+        if isinstance(exc, asyncio.TimeoutError):
+            return f"no answer within {self.settings.timeout} s (timeout)"
+        text = " ".join(str(exc).split()) or exc.__class__.__name__
+        return self._secrets.scrub(f"{exc.__class__.__name__}: {text}")
+
+    def _transport_error(self, exc: BaseException) -> ConnectionFailedError:
+        if HAS_AIOHTTP and isinstance(exc, aiohttp.ClientConnectorCertificateError):
+            return TlsVerificationError(self.label, f"TLS certificate verification failed; {_CERT_HINT}")
+        return ConnectionFailedError(self.label, self._describe(exc))
+
+    async def request(self, method: str, path: str, body: bytes = b"", timeout: float | None = None) -> dict:
+        """One REST call; the decoded JSON answer, or ApicError / ConnectionFailedError."""
+        if self._http is None:
+            raise ConnectionFailedError(self.label, "the connection is closed")
+        headers = {}
+        cookie = self._cookie_header(method, path, body)
+        if cookie:
+            headers["Cookie"] = cookie
+        if body:
+            headers["Content-Type"] = "application/json"
+        options = {"timeout": aiohttp.ClientTimeout(total=timeout)} if timeout else {}
+        try:
+            async with self._http.request(method, URL(self._base + path, encoded=True), data=body or None,
+                                          headers=headers, ssl=self._ssl, **options) as response:
+                status = response.status
+                raw = await response.read()
+        except asyncio.CancelledError:
+            raise
+        except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
+            raise self._transport_error(exc) from None
+        log.debug("%s %s on %s: HTTP %d", method, path.split("?", 1)[0], self.label, status)
+        if status >= 400:
+            raise error_from_response(status, raw)
+        try:
+            document = _loads(raw)
+        except ValueError:
+            raise ApicError(status, "", "the answer is not JSON") from None
+        if not isinstance(document, dict):
+            raise ApicError(status, "", "the answer is not a JSON object")
+        return document
+
+    # ------------------------------------------------------------------ session
+
+    def _remember(self, info: LoginInfo) -> LoginInfo:
+        self._secrets.add_token(info.token)
+        self.token = info.token
+        self.login_info = info
+        return info
+
+    async def login(self) -> LoginInfo:
+        """Open a session: aaaLogin with the password, or a signed webtokenSession for certificate users."""
+        self.token = None
+        if self._key is not None:
+            body = await self.request("GET", conn_mod.WEBTOKEN_SESSION_PATH)
+            return self._remember(parse_webtoken(body))
+        credentials = conn_mod.aaa_login_body(self.settings.username, self.settings.password or "")
+        body = await self.request("POST", conn_mod.LOGIN_PATH, json.dumps(credentials).encode("utf-8"))
+        try:
+            return self._remember(conn_mod.parse_login(body))
+        except ValueError as exc:
+            raise ApicError(200, "", str(exc)) from None
+
+    @property
+    def can_refresh(self) -> bool:
+        """Password sessions refresh with aaaRefresh; webtoken sessions live on the signed requests."""
+        return self._key is None
+
+    async def refresh(self) -> LoginInfo:
+        """aaaRefresh: a new token for the same session (the socket stays bound to the session)."""
+        body = await self.request("GET", conn_mod.REFRESH_PATH)
+        try:
+            return self._remember(conn_mod.parse_login(body))
+        except ValueError as exc:
+            raise ApicError(200, "", str(exc)) from None
+
+    async def logout(self) -> None:
+        """aaaLogout, best effort and quick: frees the session on the APIC when the source stops."""
+        if self._key is not None or not self.token:
+            return
+        body = json.dumps(conn_mod.aaa_logout_body(self.settings.username)).encode("utf-8")
+        try:
+            await self.request("POST", conn_mod.LOGOUT_PATH, body, timeout=WS_CLOSE_TIMEOUT)
+        except (ApicError, ConnectionFailedError) as exc:
+            log.debug("logout from %s failed: %s", self.label, exc)
+        self.token = None
+
+    # ------------------------------------------------------------------ subscriptions
+
+    async def subscribe(self, url: str) -> tuple:
+        """``(subscription id, snapshot imdata)`` of a subscribing GET."""
+        body = await self.request("GET", url)
+        sub_id = body.get("subscriptionId")
+        if sub_id in (None, "") or isinstance(sub_id, (list, dict, bool)):
+            raise ApicError(200, "", "the subscribe answer has no subscriptionId")
+        return str(sub_id), body.get("imdata")
+
+    async def refresh_subscription(self, sub_id: str, timeout: float) -> None:
+        """subscriptionRefresh for one id (the APIC takes one id per call)."""
+        await self.request("GET", f"{conn_mod.SUBSCRIPTION_REFRESH_PATH}?id={sub_id}", timeout=timeout)
+
+    # ------------------------------------------------------------------ websocket
+
+    async def open_socket(self, heartbeat: float | None):
+        """Open ``/socket<token>`` for the current session; SocketRejectedError / ConnectionFailedError."""
+        if self._http is None or not self.token:
+            raise ConnectionFailedError(self.label, "no session to open the websocket for")
+        url = conn_mod.socket_url(self.settings.host, self.settings.port, self.settings.use_ssl, self.token)
+        headers = {}
+        if self._key is not None:
+            headers["Cookie"] = self._cookie_header("GET", "/socket" + self.token, b"")
+        try:
+            return await self._http.ws_connect(URL(url, encoded=True), ssl=self._ssl, headers=headers,
+                                               heartbeat=heartbeat, autoping=True, max_msg_size=WS_MAX_MESSAGE,
+                                               **_ws_options())
+        except asyncio.CancelledError:
+            raise
+        except aiohttp.WSServerHandshakeError as exc:
+            raise SocketRejectedError(self.label, f"the websocket upgrade was refused with HTTP {exc.status}") from None
+        except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
+            raise self._transport_error(exc) from None
+
+
+def parse_webtoken(body: dict) -> LoginInfo:
+    """The token and lifetimes of a webtokenSession answer."""
+    try:
+        attributes = body["imdata"][0]["webtokenSession"]["attributes"]
+        token = str(attributes["token"])
+    except (KeyError, IndexError, TypeError):
+        raise ApicError(200, "", "the webtokenSession answer has no token") from None
+    if not token:
+        raise ApicError(200, "", "the webtokenSession answer has an empty token")
+
+    def seconds(name: str, default: int) -> int:
+        try:
+            return int(str(attributes.get(name, default)))
+        except ValueError:
+            return default
+
+    return LoginInfo(token=token, refresh_timeout=seconds("refreshTimeoutSeconds", 600),
+                     maximum_lifetime=seconds("maximumLifetimeSeconds", 86400))

@@ -1,0 +1,246 @@
+# Copyright: (c) 2026, fabricops maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One connection to one APIC: log in, open the socket, subscribe everything, keep it all alive.
+
+The connection runs four kinds of task that fail together (tasks.py): the socket reader, the session
+keeper (aaaRefresh at half the ``refreshTimeoutSeconds`` the APIC returned, a planned rollover before
+the maximum lifetime), the subscription refresher (every subscription well before its
+``refresh-timeout``, each in its own task so one slow answer holds up nothing), and the subscribes
+themselves. Whatever ends the connection surfaces as an exception from ``run``; the supervisor decides
+what comes next. Nothing here sleeps where it could wait for an event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+try:
+    from aiohttp import WSMsgType
+
+    _DATA = (WSMsgType.TEXT, WSMsgType.BINARY)
+    _CLOSED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
+except ImportError:  # checked by the plugin at start-up
+    _DATA = _CLOSED = ()
+
+from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import (
+    ApicError,
+    ConnectionFailedError,
+    SocketNotOpenError,
+    ThrottledError,
+    TokenExpiredError,
+)
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.apic import ApicClient
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import ConnectionLost, SourceError
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.router import Router, Subscription
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.tasks import TaskSet
+
+log = logging.getLogger(__name__)
+
+SESSION_REFRESH_FRACTION = 0.5  # aaaRefresh at half the window, as the APIC's own guidance suggests
+SUBSCRIPTION_REFRESH_FRACTION = 1 / 3  # two more chances before a subscription could lapse
+SHUTDOWN_BUDGET = 0.5  # seconds for cancelling tasks; the socket close and logout take the rest of 1 s
+SOCKET_HEARTBEAT = 30.0  # ping the APIC so a silently dead peer is noticed
+
+
+class SubscriptionRejected(SourceError):
+    """The APIC refused a subscription's query (unknown class, bad filter): names it and the APIC text."""
+
+
+class ApicConnection:
+    """Session + socket + subscriptions on one APIC, until something ends them."""
+
+    def __init__(self, client: ApicClient, router: Router, refresh_timeout: int, on_healthy=None) -> None:
+        self.client = client
+        self.router = router
+        self.refresh_timeout = refresh_timeout
+        self.healthy = False
+        self._on_healthy = on_healthy
+        self._loop = asyncio.get_running_loop()
+        self._tasks = None  # type: TaskSet | None
+        self._socket = None
+
+    # ----------------------------------------------------------------- lifecycle
+
+    async def run(self) -> None:
+        """Connect and serve until the connection ends; always raises (ConnectionLost or an APIC error)."""
+        client = self.client
+        self._tasks = TaskSet()
+        await client.start()
+        try:
+            await client.login()
+            self.router.stats.logins += 1
+            self._socket = await client.open_socket(SOCKET_HEARTBEAT)
+            self.router.reset(client.label)
+            log.info("connected to the APIC at %s; subscribing %d subscription(s)", client.label,
+                     len(self.router.subscriptions))
+            self._tasks.spawn(self._read(self._socket))
+            self._tasks.spawn(self._keep_session())
+            self._tasks.spawn(self._start_subscriptions())
+            await self._tasks.wait_failure()
+            raise ConnectionLost("the connection ended")  # not reached: wait_failure raises
+        finally:
+            await self._close()
+
+    async def _close(self) -> None:
+        """Cancel the tasks, close the socket and log out, all within about a second."""
+        if self._tasks is not None:
+            await self._tasks.close(SHUTDOWN_BUDGET)
+        socket, self._socket = self._socket, None
+        closing = [self.client.logout()]
+        if socket is not None:
+            closing.append(socket.close())
+        try:
+            await asyncio.wait_for(asyncio.gather(*closing, return_exceptions=True), SHUTDOWN_BUDGET)
+        except TimeoutError:
+            log.debug("closing the connection to %s took too long; abandoned", self.client.label)
+        finally:
+            await self.client.close()
+
+    # ----------------------------------------------------------------- socket reader
+
+    async def _read(self, socket) -> None:
+        """Receive frames and hand them to the router; the hot path of the whole source."""
+        receive = socket.receive
+        route = self.router.route
+        emit = self.router.emit
+        while True:
+            message = await receive()
+            if message.type in _DATA:
+                events = route(message.data)
+                if events:
+                    await emit(events)
+            elif message.type in _CLOSED:
+                code = socket.close_code
+                raise ConnectionLost(f"the APIC at {self.client.label} closed the websocket (code {code})")
+            else:  # ERROR: the transport failed
+                raise ConnectionLost(f"the websocket to {self.client.label} failed "
+                                     f"({type(message.data).__name__})")
+
+    # ----------------------------------------------------------------- subscriptions
+
+    async def _start_subscriptions(self) -> None:
+        subs = self.router.subscriptions
+        results = await asyncio.gather(*(self._subscribe(sub) for sub in subs), return_exceptions=True)
+        for sub, result in zip(subs, results):  # noqa: B905 (Python 3.8 compatible code)
+            if isinstance(result, BaseException):
+                raise self._subscribe_failure(sub, result)
+        await self._resync()
+        self.healthy = True
+        if self._on_healthy is not None:
+            self._on_healthy(self.client.label)
+        log.info("all %d subscription(s) on %s are live", len(subs), self.client.label)
+        self._tasks.spawn(self._refresh_subscriptions())
+
+    async def _subscribe(self, sub: Subscription) -> None:
+        """Subscribe (or resubscribe) one subscription and emit what its snapshot says was missed."""
+        router = self.router
+        router.begin_subscribe(sub)
+        sub_id = imdata = None
+        try:
+            sub_id, imdata = await self.client.subscribe(sub.spec.subscribe_url(self.refresh_timeout))
+        finally:
+            events = router.end_subscribe(sub, sub_id, imdata, self._loop.time() + self.refresh_timeout)
+        if events:
+            await router.emit(events)
+
+    def _subscribe_failure(self, sub: Subscription, exc: BaseException) -> BaseException:
+        """What a failed subscribe means: a refused query is the user's to fix, the rest is transient."""
+        transient = (SocketNotOpenError, ThrottledError, ConnectionFailedError, TokenExpiredError)
+        if isinstance(exc, transient) or (isinstance(exc, ApicError) and exc.status >= 500):
+            return ConnectionLost(f"subscription {sub.name} on {self.client.label} failed: {exc}")
+        if isinstance(exc, ApicError):
+            return SubscriptionRejected(f"subscription {sub.name!r} was refused by the APIC at {self.client.label}: "
+                                        f"{exc.text or exc}; check its class, dn, path, query options and the "
+                                        "user's read privileges")
+        return exc
+
+    async def _resync(self) -> None:
+        """Read again the subscriptions whose racing pushes overflowed the hold buffer."""
+        for sub in self.router.take_resync():
+            try:
+                await self._subscribe(sub)
+            except Exception as exc:
+                raise self._subscribe_failure(sub, exc) from None
+
+    def _refresh_interval(self) -> float:
+        interval = self.refresh_timeout * SUBSCRIPTION_REFRESH_FRACTION
+        info = self.client.login_info
+        if not self.client.can_refresh and info is not None:
+            # Certificate sessions have no aaaRefresh: the signed subscription refreshes keep them alive.
+            interval = min(interval, info.refresh_timeout * SESSION_REFRESH_FRACTION)
+        return max(interval, 0.05)
+
+    async def _refresh_subscriptions(self) -> None:
+        """Every interval, refresh each live subscription in its own task (never waiting for a slow one)."""
+        interval = self._refresh_interval()
+        while True:
+            await asyncio.sleep(interval)
+            for sub in self.router.subscriptions:
+                if not sub.busy:
+                    sub.busy = True
+                    self._tasks.spawn(self._refresh_one(sub, interval))
+
+    async def _refresh_one(self, sub: Subscription, interval: float) -> None:
+        try:
+            if sub.id is None:
+                await self._resubscribe(sub, "it has no live id")
+                return
+            try:
+                await self.client.refresh_subscription(sub.id, timeout=max(interval, 1.0))
+                sub.expires_at = self._loop.time() + self.refresh_timeout
+            except (ThrottledError, ConnectionFailedError) as exc:
+                if self._loop.time() < sub.expires_at:
+                    log.debug("refreshing subscription %s failed (%s); retrying before it lapses", sub.name, exc)
+                    return
+                await self._resubscribe(sub, f"its refreshes failed until it lapsed ({exc})")
+            except TokenExpiredError as exc:  # the session itself is gone
+                raise ConnectionLost(f"refreshing subscription {sub.name} was refused: {exc}") from None
+            except ApicError as exc:
+                await self._resubscribe(sub, f"the APIC no longer knows it ({exc.text or exc})")
+        finally:
+            sub.busy = False
+
+    async def _resubscribe(self, sub: Subscription, why: str) -> None:
+        log.info("subscription %s: subscribing again because %s", sub.name, why)
+        try:
+            await self._subscribe(sub)
+            await self._resync()
+        except (ConnectionLost, SourceError):
+            raise
+        except Exception as exc:
+            failure = self._subscribe_failure(sub, exc)
+            if isinstance(failure, SubscriptionRejected):  # refused now after working before: log, retry later
+                log.error("%s", failure)
+                return
+            raise failure from None
+
+    # ----------------------------------------------------------------- session
+
+    async def _keep_session(self) -> None:
+        """aaaRefresh at half the session window; roll over before the maximum lifetime."""
+        client = self.client
+        info = client.login_info
+        loop = self._loop
+        started = last_ok = loop.time()
+        margin = min(60.0, info.maximum_lifetime * 0.1)
+        rollover_at = started + info.maximum_lifetime - margin
+        while True:
+            window = client.login_info.refresh_timeout
+            refresh_at = last_ok + window * SESSION_REFRESH_FRACTION if client.can_refresh else float("inf")
+            wake = min(refresh_at, rollover_at)
+            await asyncio.sleep(max(0.0, wake - loop.time()))
+            if loop.time() >= rollover_at:
+                raise ConnectionLost(f"the session on {client.label} reaches its maximum lifetime; logging in again",
+                                     planned=True)
+            try:
+                await client.refresh()
+                last_ok = loop.time()
+            except (ThrottledError, ConnectionFailedError) as exc:
+                if loop.time() >= last_ok + window:
+                    raise ConnectionLost(f"the session on {client.label} could not be refreshed in time: "
+                                         f"{exc}") from None
+                log.debug("session refresh on %s failed (%s); retrying", client.label, exc)
+                await asyncio.sleep(min(1.0, window * 0.05))
+            except ApicError as exc:
+                raise ConnectionLost(f"the session refresh on {client.label} was refused: {exc}") from None

@@ -1,0 +1,33 @@
+# Copyright: (c) 2026, fabricops maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Exceptions of the event source's asyncio layer (APIC answers themselves are core/errors.py types).
+
+Two families: ``ConnectionLost`` means "this connection is over, build a new one" and is handled by
+the supervisor; ``SourceError`` means the source cannot work as configured and ends it with a one-line
+message for ansible-rulebook to show. Neither ever carries a URL, a token or a password.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import ConnectionFailedError
+
+
+class SourceError(Exception):
+    """The source cannot run as configured (bad argument, refused credentials, rejected subscription)."""
+
+
+class ConnectionLost(Exception):
+    """The current APIC connection (session, socket, subscriptions) must be rebuilt; ``reason`` says why."""
+
+    def __init__(self, reason: str, planned: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.planned = planned  # a deliberate rollover (maximum session lifetime), not a failure
+
+
+class TlsVerificationError(ConnectionFailedError):
+    """The APIC's certificate did not verify: a configuration problem, not a transient one."""
+
+
+class SocketRejectedError(ConnectionFailedError):
+    """The APIC answered the websocket upgrade with an HTTP error (for example 403 for a stale token)."""

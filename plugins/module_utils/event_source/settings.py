@@ -1,0 +1,255 @@
+# Copyright: (c) 2026, fabricops maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The event source's arguments: one table, validated and typed once at start-up.
+
+Rulebooks pass values through ``--env-vars`` and Jinja, so numbers and booleans often arrive as text;
+everything is coerced here, and every mistake stops the source before it connects, with one line that
+names the option and the fix. The connection options, their aliases and their ``ACI_*`` environment
+fallbacks are those of the modules (core/connection.py), so one inventory or environment drives both.
+The JSON schema of the arguments is generated from the same table (``args_schema``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import (
+    DEFAULTS,
+    ENV_FALLBACKS,
+    ConnectionSettings,
+    connection_settings,
+    to_bool,
+    to_int,
+)
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.subscription_spec import (
+    CHOICES,
+    KEYS,
+    parse_subscriptions,
+)
+
+
+class Option:
+    """One argument: its JSON type, default, bounds, aliases and environment fallbacks."""
+
+    __slots__ = ("aliases", "default", "env", "kind", "maximum", "minimum", "name", "required", "secret")
+
+    def __init__(self, name: str, kind: str, default: object = None, minimum: float | None = None,
+                 maximum: float | None = None, required: bool = False, aliases: tuple = (),
+                 secret: bool = False) -> None:
+        self.name = name
+        self.kind = kind
+        self.default = default
+        self.minimum = minimum
+        self.maximum = maximum
+        self.required = required
+        self.aliases = aliases
+        self.secret = secret
+        self.env = ENV_FALLBACKS.get(name, ())
+
+
+OPTIONS = (
+    Option("host", "hosts", required=True, aliases=("hostname",)),
+    Option("port", "int", minimum=1, maximum=65535),
+    Option("username", "str", DEFAULTS["username"], aliases=("user",)),
+    Option("password", "str", secret=True),
+    Option("private_key", "str", secret=True, aliases=("cert_key",)),
+    Option("certificate_name", "str", aliases=("cert_name",)),
+    Option("validate_certs", "bool", DEFAULTS["validate_certs"]),
+    Option("ca_path", "str"),
+    Option("use_ssl", "bool", DEFAULTS["use_ssl"]),
+    Option("use_proxy", "bool", DEFAULTS["use_proxy"]),
+    Option("timeout", "int", DEFAULTS["timeout"], minimum=1, maximum=3600),
+    Option("subscriptions", "subscriptions", required=True),
+    Option("refresh_timeout", "int", 300, minimum=1, maximum=3600),
+    Option("emit_existing", "bool", False),
+    Option("heartbeat_interval", "float", 0, minimum=0, maximum=86400),
+    Option("reconnect_delay", "float", 1.0, minimum=0.001, maximum=3600),
+    Option("reconnect_delay_max", "float", 60.0, minimum=0.001, maximum=86400),
+    Option("reconnect_attempts", "int", 0, minimum=0),
+)
+BY_NAME = {option.name: option for option in OPTIONS}
+ALIASES = {alias: option.name for option in OPTIONS for alias in option.aliases}
+CONNECTION_OPTIONS = ("port", "username", "password", "private_key", "certificate_name", "validate_certs",
+                      "ca_path", "use_ssl", "use_proxy", "timeout")
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """Validated arguments. ``connections`` holds one entry per APIC, in failover order."""
+
+    connections: tuple
+    subscriptions: tuple
+    refresh_timeout: int = 300
+    emit_existing: bool = False
+    heartbeat_interval: float = 0.0
+    reconnect_delay: float = 1.0
+    reconnect_delay_max: float = 60.0
+    reconnect_attempts: int = 0
+    secrets: tuple = field(default=(), repr=False)
+
+    @property
+    def primary(self) -> ConnectionSettings:
+        """The first APIC's settings (credentials and TLS options are the same for all)."""
+        return self.connections[0]
+
+
+def to_float(option: str, value: object, minimum: float | None = None, maximum: float | None = None) -> float:
+    """A number of seconds from a number or decimal text; ValueError naming the option and the range."""
+    if isinstance(value, bool):
+        raise ValueError(f"{option}: expected a number of seconds, got a boolean")
+    try:
+        number = float(str(value).strip()) if not isinstance(value, (int, float)) else float(value)
+    except ValueError:
+        raise ValueError(f"{option}: expected a number of seconds, got {value!r}") from None
+    low = -math.inf if minimum is None else minimum
+    high = math.inf if maximum is None else maximum
+    if math.isnan(number) or not low <= number <= high:
+        raise ValueError(f"{option}: must be between {low:g} and {high:g} seconds, got {value!r}")
+    return number
+
+
+def _split_host(option: str, item: str) -> tuple:
+    """``host``, ``host:port``, ``[v6]:port`` or a bare IPv6 literal -> (host, port or None)."""
+    item = item.strip()
+    if "/" in item:
+        raise ValueError(f"{option}: give only the APIC address (name or IP, optionally :port), without a scheme "
+                         f"or path, got {item!r}")
+    if item.startswith("["):
+        host, _, rest = item[1:].partition("]")
+        if rest and not rest.startswith(":"):
+            raise ValueError(f"{option}: cannot read {item!r}; write IPv6 with a port as '[2001:db8::1]:443'")
+        return host, (to_int(option, rest[1:], 1, 65535) if rest else None)
+    if item.count(":") == 1:
+        host, _, port = item.partition(":")
+        return host, to_int(option, port, 1, 65535)
+    return item, None
+
+
+def parse_hosts(value: object) -> list:
+    """The ``host`` argument as (host, port) pairs: a list, or comma-separated text (from the environment)."""
+    items = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
+    hosts = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError(f"host: expected APIC addresses as text, got {type(item).__name__}")
+        if item.strip():
+            hosts.append(_split_host("host", item))
+    if not hosts:
+        raise ValueError("host: required; give the APIC address, a list of cluster members, or export ACI_HOST")
+    return hosts
+
+
+def _canonical(args: Mapping) -> dict:
+    """Arguments by canonical name; unknown names and alias clashes are refused."""
+    options = {}
+    for key, value in args.items():
+        key = str(key)
+        if key.startswith("eda_"):  # added by ansible-rulebook itself (eda_feedback_queue)
+            continue
+        name = ALIASES.get(key, key)
+        if name not in BY_NAME:
+            raise ValueError(f"{key}: unknown option; valid options are {', '.join(sorted(BY_NAME))}")
+        if name in options:
+            raise ValueError(f"{key}: given twice (as {name} and its alias); keep one")
+        options[name] = value
+    return options
+
+
+def _source_value(option: Option, value: object) -> object:
+    if value in (None, ""):
+        return option.default
+    if option.kind == "bool":
+        return to_bool(option.name, value)
+    if option.kind == "int":
+        return to_int(option.name, value, option.minimum, option.maximum)
+    return to_float(option.name, value, option.minimum, option.maximum)
+
+
+def parse_settings(args: Mapping, environ: Mapping | None = None) -> SourceSettings:
+    """Validate and type every argument (environment fallbacks applied); ValueError names the bad option."""
+    if not isinstance(args, Mapping):
+        raise ValueError("the source arguments must be a mapping of option names to values")
+    environ = os.environ if environ is None else environ
+    options = _canonical(args)
+    host_value = options.get("host")
+    if host_value in (None, "", []):
+        host_value = next((environ[name] for name in ENV_FALLBACKS["host"] if environ.get(name)), None)
+    common = {name: options.get(name) for name in CONNECTION_OPTIONS}
+    connections = []
+    for host, port in parse_hosts(host_value):
+        entry = dict(common, host=host)
+        if port is not None:
+            entry["port"] = port
+        connections.append(connection_settings(entry, environ))
+    subscriptions = parse_subscriptions(options.get("subscriptions"))
+    values = {name: _source_value(BY_NAME[name], options.get(name))
+              for name in ("refresh_timeout", "emit_existing", "heartbeat_interval", "reconnect_delay",
+                           "reconnect_delay_max", "reconnect_attempts")}
+    if values["reconnect_delay_max"] < values["reconnect_delay"]:
+        raise ValueError("reconnect_delay_max: must be at least reconnect_delay "
+                         f"({values['reconnect_delay']:g} s), got {values['reconnect_delay_max']:g}")
+    return SourceSettings(
+        connections=tuple(connections),
+        subscriptions=subscriptions,
+        secrets=connections[0].secrets,
+        **values,
+    )
+
+
+_JSON_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
+
+
+def _subscription_item_schema() -> dict:
+    text = {"type": "string", "minLength": 1}
+    text_or_list = {"oneOf": [text, {"type": "array", "items": text, "minItems": 1}]}
+    properties = {key: text for key in KEYS}
+    properties.update({key: text_or_list for key in ("target_subtree_class", "rsp_subtree_class",
+                                                      "rsp_subtree_include")})
+    properties.update({key: {"type": "string", "enum": list(values)} for key, values in CHOICES.items()})
+    properties["query_options"] = {"type": "object", "additionalProperties": {"oneOf": [text, text_or_list]}}
+    mapping = {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+        "oneOf": [{"required": ["class"]}, {"required": ["dn"]}, {"required": ["path"]}],
+    }
+    return {"oneOf": [text, mapping]}
+
+
+def _option_schema(option: Option) -> dict:
+    if option.kind == "hosts":
+        text = {"type": "string", "minLength": 1}
+        return {"oneOf": [text, {"type": "array", "items": text, "minItems": 1}]}
+    if option.kind == "subscriptions":
+        return {"type": "array", "items": _subscription_item_schema(), "minItems": 1}
+    # Strings are allowed too: values from --env-vars arrive as text and are coerced.
+    schema = {"type": [_JSON_TYPES[option.kind], "string"]} if option.kind != "str" else {"type": "string"}
+    if option.default is not None:
+        schema["default"] = option.default
+    if option.minimum is not None:
+        schema["minimum"] = option.minimum
+    if option.maximum is not None:
+        schema["maximum"] = option.maximum
+    return schema
+
+
+def args_schema() -> dict:
+    """The JSON schema of the arguments (committed as extensions/eda/plugins/event_source/websocket.json)."""
+    properties = {}
+    for option in OPTIONS:
+        properties[option.name] = _option_schema(option)
+        for alias in option.aliases:
+            properties[alias] = {"$ref": f"#/properties/{option.name}"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "fabricops.aci.websocket",
+        "description": "Arguments of the fabricops.aci.websocket event source (APIC websocket subscriptions).",
+        "type": "object",
+        "properties": properties,
+        "required": ["subscriptions"],
+        "patternProperties": {"^eda_": {}},
+        "additionalProperties": False,
+    }

@@ -1,0 +1,177 @@
+"""The router without sockets: fan-out, unknown ids, bad frames, and the snapshot-vs-push ordering rule."""
+
+import asyncio
+import json
+import logging
+
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source import router as router_mod
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.router import Router
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.stats import SourceStats
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.subscription_spec import SubscriptionSpec
+
+
+def _router(*names, emit_existing=False):
+    specs = tuple(SubscriptionSpec(name, f"/api/class/{name}.json") for name in names or ("fvTenant",))
+    return Router(specs, asyncio.Queue(), SourceStats(len(specs)), emit_existing)
+
+
+def _tenant(name, status="", **extra):
+    attributes = {"dn": f"uni/tn-{name}", "name": name, "descr": "", "modTs": "t0", "status": status}
+    attributes.update(extra)
+    return {"fvTenant": {"attributes": attributes}}
+
+
+def _frame(ids, *mos):
+    return json.dumps({"subscriptionId": ids, "imdata": list(mos)})
+
+
+def _subscribe(router, sub, sub_id, *snapshot):
+    router.begin_subscribe(sub)
+    return router.end_subscribe(sub, sub_id, list(snapshot), 0.0)
+
+
+def _summary(events):
+    return [(e["aci"]["status"], e["aci"]["dn"], e["aci"]["recovered"], e["aci"]["changed"]) for e in events]
+
+
+def test_frames_for_a_live_subscription_become_events():
+    router = _router()
+    sub = router.subscriptions[0]
+    router.reset("apic1")
+    assert _subscribe(router, sub, "1", _tenant("a")) == []
+    events = router.route(_frame(["1"], _tenant("b", status="created"),
+                                 {"fvTenant": {"attributes": {"dn": "uni/tn-a", "descr": "x", "status": "modified"}}}))
+    assert _summary(events) == [("created", "uni/tn-b", False, []), ("modified", "uni/tn-a", False, ["descr"])]
+    assert events[0]["aci"]["apic"] == "apic1"
+    assert router.stats.frames == 1
+
+
+def test_emit_existing_reports_the_first_snapshot():
+    router = _router(emit_existing=True)
+    router.reset("apic1")
+    events = _subscribe(router, router.subscriptions[0], "1", _tenant("a"), _tenant("b"))
+    assert _summary(events) == [("existing", "uni/tn-a", False, []), ("existing", "uni/tn-b", False, [])]
+
+
+def test_later_snapshots_report_missed_changes_as_recovered():
+    router = _router(emit_existing=True)
+    sub = router.subscriptions[0]
+    router.reset("apic1")
+    _subscribe(router, sub, "1", _tenant("a"), _tenant("b"))
+    router.reset("apic2")  # a new connection: ids void, known state kept
+    assert sub.id is None
+    events = _subscribe(router, sub, "7", _tenant("a", descr="new", modTs="t1"), _tenant("c"))
+    assert _summary(events) == [("modified", "uni/tn-a", True, ["descr"]), ("created", "uni/tn-c", True, []),
+                                ("deleted", "uni/tn-b", True, [])]
+    assert router.stats.recovered == 3
+    assert {e["aci"]["apic"] for e in events} == {"apic2"}
+
+
+def test_ordering_rule_snapshot_first_then_held_pushes_without_duplicates():
+    router = _router()
+    sub = router.subscriptions[0]
+    router.reset("apic1")
+    _subscribe(router, sub, "1", _tenant("a"), _tenant("gone"))
+    router.reset("apic1")
+    router.begin_subscribe(sub)
+    # While the subscribe is in flight, the APIC already pushes on the new id "2":
+    assert router.route(_frame(["2"], _tenant("b", status="created"))) is None  # already in the snapshot
+    assert router.route(_frame(["2"], {"fvTenant": {"attributes": {
+        "dn": "uni/tn-b", "descr": "after", "modTs": "t2", "status": "modified"}}})) is None  # newer than it
+    assert router.route(_frame(["2"], {"fvTenant": {"attributes": {
+        "dn": "uni/tn-gone", "status": "deleted"}}})) is None  # the snapshot already lacks it
+    events = router.end_subscribe(sub, "2", [_tenant("a"), _tenant("b")], 0.0)
+    assert _summary(events) == [
+        ("created", "uni/tn-b", True, []),        # from the snapshot (recovered)
+        ("deleted", "uni/tn-gone", True, []),     # from the snapshot (recovered)
+        ("modified", "uni/tn-b", False, ["descr"]),  # the held push that is newer than the snapshot
+    ]
+    assert router.stats.duplicates == 2  # the held created and deleted pushes were already in the snapshot
+    # once live, frames go straight through
+    assert _summary(router.route(_frame(["2"], _tenant("c", status="created")))) == [("created", "uni/tn-c", False, [])]
+
+
+def test_unknown_ids_outside_a_subscribe_window_are_counted_and_dropped():
+    router = _router()
+    router.reset("apic1")
+    _subscribe(router, router.subscriptions[0], "1")
+    assert router.route(_frame(["99"], _tenant("x", status="created"))) is None
+    assert router.stats.unknown_frames == 1
+
+
+def test_held_frames_nobody_claims_are_dropped_when_the_window_closes():
+    router = _router()
+    sub = router.subscriptions[0]
+    router.reset("apic1")
+    router.begin_subscribe(sub)
+    router.route(_frame(["old"], _tenant("x", status="created")))
+    router.end_subscribe(sub, "new", [], 0.0)
+    assert router.stats.unknown_frames == 1
+    assert router.route(_frame(["new"], _tenant("x", status="created")))  # not swallowed by a stale hold
+
+
+def test_failed_subscribe_closes_the_window():
+    router = _router()
+    sub = router.subscriptions[0]
+    router.reset("apic1")
+    router.begin_subscribe(sub)
+    router.route(_frame(["2"], _tenant("x", status="created")))
+    assert router.end_subscribe(sub, None, None, 0.0) == []
+    assert sub.id is None
+    assert router.live() == []
+
+
+def test_hold_overflow_asks_for_the_subscription_to_be_read_again(monkeypatch):
+    monkeypatch.setattr(router_mod, "PENDING_LIMIT", 2)
+    router = _router()
+    sub = router.subscriptions[0]
+    router.reset("apic1")
+    router.begin_subscribe(sub)
+    for name in "abc":
+        router.route(_frame(["2"], _tenant(name, status="created")))
+    router.end_subscribe(sub, "2", [], 0.0)
+    assert router.take_resync() == [sub]
+    assert router.take_resync() == []
+
+
+def test_one_frame_for_several_subscriptions_gives_each_its_own_event():
+    router = _router("tenants", "all")
+    one, two = router.subscriptions
+    router.reset("apic1")
+    _subscribe(router, one, "1")
+    _subscribe(router, two, "2")
+    events = router.route(_frame(["1", "2"], _tenant("a", status="created")))
+    assert [e["aci"]["subscription"] for e in events] == ["tenants", "all"]
+    assert events[0]["aci"]["attributes"] == events[1]["aci"]["attributes"]
+    assert events[0]["aci"]["attributes"] is not events[1]["aci"]["attributes"]
+    assert events[0]["meta"]["uuid"] != events[1]["meta"]["uuid"]
+
+
+def test_bad_frames_and_bad_objects_are_logged_and_skipped(caplog):
+    router = _router()
+    router.reset("apic1")
+    _subscribe(router, router.subscriptions[0], "1")
+    with caplog.at_level(logging.WARNING):
+        assert router.route("{broken") is None
+        assert router.route(b'{"imdata": []}') is None
+        events = router.route(_frame(["1"], {"fvTenant": {"attributes": {"name": "no-dn"}}},
+                                     _tenant("ok", status="created")))
+    assert _summary(events) == [("created", "uni/tn-ok", False, [])]
+    assert router.stats.bad_frames == 2
+    assert router.stats.skipped_objects == 1
+    assert "not valid JSON" in caplog.text
+    assert "no dn" in caplog.text
+
+
+async def test_emit_keeps_order_and_waits_for_a_full_queue():
+    router = _router()
+    queue = asyncio.Queue(maxsize=1)
+    router._queue = queue
+    first = asyncio.ensure_future(router.emit([1, 2, 3]))
+    second = asyncio.ensure_future(router.emit([4]))
+    received = []
+    for _ in range(4):
+        received.append(await asyncio.wait_for(queue.get(), 1))
+    await asyncio.wait_for(asyncio.gather(first, second), 1)
+    assert received == [1, 2, 3, 4]
+    assert router.stats.events == 4
