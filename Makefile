@@ -3,6 +3,9 @@
 #   make test   the whole suite (what CI runs through .ci/run)
 #   make sim    an APIC simulator on https://127.0.0.1:8443 until Ctrl-C
 #   make bench  the benchmark table
+#   make docs   the documentation site in build/docs/html (plugin pages and guides)
+#   make environments  ansible-builder build contexts of the decision and execution environments
+#   make changelog     at release: fold changelogs/fragments into CHANGELOG.rst and CHANGELOG.md
 
 PYTHON      ?= python3.11
 VENV        := .venv
@@ -13,7 +16,7 @@ DEV_TREE    := $(BUILD)/dev
 VERSION     := $(shell sed -n 's/^version: *//p' galaxy.yml)
 TARBALL     := dist/fabricops-aci-$(VERSION).tar.gz
 INSTALLED   := $(COLLECTIONS)/ansible_collections/fabricops/aci
-COLLECTION_FILES := $(shell git ls-files galaxy.yml meta plugins extensions playbooks rulebooks docs changelogs README.md LICENSE requirements.txt 2>/dev/null)
+COLLECTION_FILES := $(shell git ls-files galaxy.yml meta plugins extensions playbooks rulebooks docs changelogs controller README.md LICENSE CHANGELOG.rst CHANGELOG.md requirements.txt 2>/dev/null)
 
 # The JVM inside ansible-rulebook installs its own SIGINT/SIGTERM handlers unless told not to (-Xrs);
 # without this the rulebook exits 130/143 and event sources never see their cancellation.
@@ -22,7 +25,7 @@ export JAVA_TOOL_OPTIONS := -Xrs
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv java collection dev-tree thirdparty test demo sim bench lint clean
+.PHONY: help venv java collection dev-tree thirdparty test demo sim bench lint clean docs environments changelog
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -69,6 +72,19 @@ sim: venv
 
 bench: venv java collection dev-tree
 	$(BIN)/python -m bench
+
+# Fails on any warning of antsibull-docs, ansible-doc or Sphinx (scripts/build-docs).
+docs: venv dev-tree
+	$(BIN)/python scripts/build-docs $(BUILD)/docs
+
+# Build contexts only: building the images needs a container engine (see docs/controller.md).
+environments: venv collection
+	$(BIN)/ansible-builder create -f environments/decision/execution-environment.yml -c $(BUILD)/environments/decision
+	$(BIN)/ansible-builder create -f environments/execution/execution-environment.yml -c $(BUILD)/environments/execution
+
+# Release step: bump galaxy.yml's version and add a release_summary fragment first.
+changelog: venv dev-tree
+	cd $(DEV_TREE)/ansible_collections/fabricops/aci && $(BIN)/antsibull-changelog release
 
 lint: venv
 	$(BIN)/ruff check .
