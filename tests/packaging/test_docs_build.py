@@ -1,0 +1,62 @@
+"""The documentation site builds without a single warning and holds every plugin and guide.
+
+scripts/build-docs (what `make docs` runs) fails on any warning of antsibull-docs, ansible-doc or
+Sphinx; this runs it once and then checks the site really documents what the collection ships.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from disttools import REPO, run, tool
+
+MODULES = ("mo", "tenant", "query_info", "health_info", "fault_info")
+EVENT_SOURCES = REPO / "extensions" / "eda" / "plugins" / "event_source"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("docs")
+    output = run([sys.executable, str(REPO / "scripts" / "build-docs"), str(dest)], timeout=600)
+    assert "WARNING" not in output
+    return dest / "html"
+
+
+def text(page: Path) -> str:
+    return re.sub(r"<[^>]+>", " ", page.read_text())
+
+
+def test_every_module_has_its_page(site: Path):
+    for module in MODULES:
+        page = site / "collection" / f"{module}_module.html"
+        assert page.exists(), f"no page for fabricops.aci.{module}"
+        assert "fabricops.aci." + module in text(page)
+    assert all(f"{module}_module.html" in (site / "collection" / "index.html").read_text() for module in MODULES)
+
+
+def test_event_source_page_documents_every_option(site: Path):
+    output = run(
+        [tool("ansible-doc"), "--json", "-t", "module", "-M", str(EVENT_SOURCES), "websocket"],
+        ANSIBLE_COLLECTIONS_PATH=str(REPO / "build" / "dev"),
+    )
+    options = json.loads(output)["websocket"]["doc"]["options"]
+    page = text(site / "event_sources" / "websocket.html")
+    assert "fabricops.aci.websocket" in page
+    for name in options:
+        assert name in page, f"option {name} missing from the event source page"
+    assert "Examples" in page
+
+
+def test_every_guide_is_in_the_site_and_linked(site: Path):
+    index = (site / "index.html").read_text()
+    for guide in (REPO / "docs").glob("*.md"):
+        assert (site / "guides" / f"{guide.stem}.html").exists(), f"{guide.name} not in the site"
+        assert f"guides/{guide.stem}.html" in index
+    controller = (site / "guides" / "controller.html").read_text()
+    assert 'href="operations.html"' in controller, "the guides' links to each other must resolve"
