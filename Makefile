@@ -83,8 +83,8 @@ environments: venv collection
 	$(BIN)/ansible-builder create -f environments/execution/execution-environment.yml -c $(BUILD)/environments/execution
 
 # Release step: bump galaxy.yml's version and add a release_summary fragment first.
-changelog: venv dev-tree
-	cd $(DEV_TREE)/ansible_collections/fabricops/aci && $(BIN)/antsibull-changelog release
+changelog: venv
+	$(BIN)/antsibull-changelog release
 
 lint: venv
 	$(BIN)/ruff check .
