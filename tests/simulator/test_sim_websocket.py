@@ -199,3 +199,27 @@ async def test_subscription_no_is_a_plain_get(client):
     token = await client.token()
     status, body, _ = await client.request("GET", "/api/class/fvTenant.json?subscription=no", token=token)
     assert status == 200 and "subscriptionId" not in body and int(body["totalCount"]) >= 3
+
+
+async def test_bracketed_dn_subscription_with_raw_brackets(client):
+    control = client.sim.control
+    control.create_tenant("br")
+    control.post("uni/tn-br", {"fvBD": {"attributes": {"name": "bd"}}})
+    control.post("uni/tn-br/BD-bd", {"fvSubnet": {"attributes": {"ip": "10.0.0.1/24"}}})
+    token, ws = await client.session()
+    status, body = await client.subscribe("/api/mo/uni/tn-br/BD-bd/subnet-[10.0.0.1/24].json", token)
+    assert status == 200 and body["imdata"][0]["fvSubnet"]["attributes"]["ip"] == "10.0.0.1/24"
+    control.modify("uni/tn-br/BD-bd/subnet-[10.0.0.1/24]", {"descr": "bracketed"})
+    frame = await client.next_frame(ws)
+    assert frame["subscriptionId"] == [body["subscriptionId"]]
+    assert client.only_mo(frame)[1]["dn"] == "uni/tn-br/BD-bd/subnet-[10.0.0.1/24]"
+    await ws.close()
+
+
+async def test_paged_subscription_snapshot_still_pushes_the_whole_class(client):
+    token, ws = await client.session()
+    status, body = await client.subscribe("/api/class/fvTenant.json?page=0&page-size=1", token)
+    assert status == 200 and len(body["imdata"]) == 1 and int(body["totalCount"]) > 1
+    client.sim.control.create_tenant("zz-after-page")
+    assert client.only_mo(await client.next_frame(ws))[1]["name"] == "zz-after-page"
+    await ws.close()
