@@ -91,18 +91,7 @@ def ensure_cert_user(state_dir: Path, user: str, cert_name: str | None = None) -
     if files.key.exists() and files.cert.exists():
         return files
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, user)])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - _ONE_DAY)
-        .not_valid_after(now + dt.timedelta(days=3650))
-        .sign(key, hashes.SHA256())
-    )
+    cert = _self_signed(key, user).sign(key, hashes.SHA256())
     _write_key(files.key, key)
     _write_cert(files.cert, cert)
     return files
@@ -116,17 +105,9 @@ def _load_or_create_ca(key_path: Path, cert_path: Path):
             key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
             return key, cert
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "apicsim local CA")])
-    now = dt.datetime.now(dt.UTC)
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - _ONE_DAY)
-        .not_valid_after(now + dt.timedelta(days=3650))
+        _self_signed(key, "apicsim local CA")
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -141,6 +122,21 @@ def _load_or_create_ca(key_path: Path, cert_path: Path):
     _write_key(key_path, key)
     _write_cert(cert_path, cert)
     return key, cert
+
+
+def _self_signed(key, common_name: str) -> x509.CertificateBuilder:
+    """A ten-year self-signed certificate builder for `key` (extensions are the caller's)."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = dt.datetime.now(dt.UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - _ONE_DAY)
+        .not_valid_after(now + dt.timedelta(days=3650))
+    )
 
 
 def _issue(ca_key, ca_cert, public_key, common_name: str, san: x509.SubjectAlternativeName, server: bool):

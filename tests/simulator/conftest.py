@@ -84,6 +84,11 @@ class ApicClient:
         token = await self.token()
         return token, await self.socket(token)
 
+    async def subscribed(self, path: str) -> tuple[str, aiohttp.ClientWebSocketResponse, str]:
+        """Log in, open the socket and subscribe to `path`: (token, socket, subscription id)."""
+        token, ws = await self.session()
+        return token, ws, await self.subscription(path, token)
+
     async def next_frame(self, ws: aiohttp.ClientWebSocketResponse, timeout: float = FRAME_TIMEOUT) -> dict[str, Any]:
         """The next text frame, parsed; fails on close or timeout."""
         msg = await asyncio.wait_for(ws.receive(), timeout)

@@ -54,30 +54,19 @@ async def test_expire_sessions_now(client):
     assert (status, body["imdata"][0]["error"]["attributes"]["text"]) == (403, TOKEN_TIMEOUT_TEXT)
 
 
-async def test_refreshes_fail_for_a_count(client):
-    token, ws = await client.session()
-    sub = await client.subscription("/api/class/fvTenant.json", token)
-    client.sim.control.disturb_refreshes(count=1)
+@pytest.mark.parametrize(("disturbance", "recovery_wait"), [({"count": 1}, 0), ({"seconds": 20}, 20)])
+async def test_refreshes_fail_for_a_count_or_a_while(client, disturbance, recovery_wait):
+    token, ws, sub = await client.subscribed("/api/class/fvTenant.json")
+    client.sim.control.disturb_refreshes(**disturbance)
     refresh = f"/api/subscriptionRefresh.json?id={sub}"
     assert (await client.request("GET", refresh, token=token))[0] == 400
-    assert (await client.request("GET", refresh, token=token))[0] == 200
-    await ws.close()
-
-
-async def test_refreshes_fail_for_a_while(client):
-    token, ws = await client.session()
-    sub = await client.subscription("/api/class/fvTenant.json", token)
-    client.sim.control.disturb_refreshes(seconds=20)
-    refresh = f"/api/subscriptionRefresh.json?id={sub}"
-    assert (await client.request("GET", refresh, token=token))[0] == 400
-    client.sim.clock.advance(20)
+    client.sim.clock.advance(recovery_wait)
     assert (await client.request("GET", refresh, token=token))[0] == 200
     await ws.close()
 
 
 async def test_refreshes_can_be_delayed(client):
-    token, ws = await client.session()
-    sub = await client.subscription("/api/class/fvTenant.json", token)
+    token, ws, sub = await client.subscribed("/api/class/fvTenant.json")
     client.sim.control.disturb_refreshes(count=1, delay=30, fail=False)
     slow = asyncio.create_task(client.request("GET", f"/api/subscriptionRefresh.json?id={sub}", token=token))
     # another request completes while the refresh is still held back

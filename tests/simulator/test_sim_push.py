@@ -9,8 +9,7 @@ HEALTH_PROPS = {"cur", "prev", "maxSev", "twScore", "chng", "updTs"}
 
 
 async def test_frame_envelope_and_created_is_full(client):
-    token, ws = await client.session()
-    sub = await client.subscription("/api/class/fvTenant.json", token)
+    _token, ws, sub = await client.subscribed("/api/class/fvTenant.json")
     client.sim.control.create_tenant("full", descr="hello")
     frame = await client.next_frame(ws)
     assert set(frame) == {"subscriptionId", "imdata"}  # no totalCount in pushes
@@ -26,8 +25,7 @@ async def test_frame_envelope_and_created_is_full(client):
 
 
 async def test_one_frame_lists_every_matching_subscription(client):
-    token, ws = await client.session()
-    by_class = await client.subscription("/api/class/fvTenant.json", token)
+    token, ws, by_class = await client.subscribed("/api/class/fvTenant.json")
     wcard = 'query-target-filter=wcard(fvTenant.name,"mul")'
     by_filter = await client.subscription(f"/api/class/fvTenant.json?{wcard}", token)
     by_dn = await client.subscription("/api/mo/uni/tn-multi.json", token)
@@ -41,8 +39,7 @@ async def test_one_frame_lists_every_matching_subscription(client):
 
 async def test_modified_config_push_is_sparse(client):
     client.sim.control.create_tenant("sparse")
-    token, ws = await client.session()
-    await client.subscription("/api/mo/uni/tn-sparse.json", token)
+    _token, ws, _ = await client.subscribed("/api/mo/uni/tn-sparse.json")
     client.sim.control.modify("uni/tn-sparse", {"descr": "changed", "nameAlias": "alias"})
     cls, attrs = client.only_mo(await client.next_frame(ws))
     assert cls == "fvTenant"
@@ -53,8 +50,7 @@ async def test_modified_config_push_is_sparse(client):
 
 async def test_deleted_push_is_minimal(client):
     client.sim.control.create_tenant("gone")
-    token, ws = await client.session()
-    await client.subscription("/api/mo/uni/tn-gone.json", token)
+    _token, ws, _ = await client.subscribed("/api/mo/uni/tn-gone.json")
     client.sim.control.delete("uni/tn-gone")
     cls, attrs = client.only_mo(await client.next_frame(ws))
     assert cls == "fvTenant" and set(attrs) == MINIMAL
@@ -63,8 +59,7 @@ async def test_deleted_push_is_minimal(client):
 
 
 async def test_rest_post_and_delete_push_like_control_changes(client):
-    token, ws = await client.session()
-    sub = await client.subscription("/api/class/fvTenant.json", token)
+    token, ws, sub = await client.subscribed("/api/class/fvTenant.json")
     body = {"fvTenant": {"attributes": {"name": "viarest", "status": "created,modified"}}}
     status, data, _ = await client.request("POST", "/api/mo/uni/tn-viarest.json", token=token, body=body)
     assert (status, data) == (200, {"totalCount": "0", "imdata": []})
@@ -94,8 +89,7 @@ async def test_post_of_an_unknown_class_is_the_apic_error(client):
 
 @pytest.mark.apicsim(multi_mo_frames=True, max_mos_per_frame=2)
 async def test_multi_mo_frames_option_groups_a_commit(client):
-    token, ws = await client.session()
-    sub = await client.subscription("/api/class/fvTenant.json", token)
+    _token, ws, sub = await client.subscribed("/api/class/fvTenant.json")
     body = {"polUni": {"attributes": {}, "children": [
         {"fvTenant": {"attributes": {"name": f"m{i}"}}} for i in range(3)
     ]}}
@@ -108,8 +102,7 @@ async def test_multi_mo_frames_option_groups_a_commit(client):
 
 
 async def test_one_mo_per_frame_by_default(client):
-    token, ws = await client.session()
-    await client.subscription("/api/class/fvTenant.json", token)
+    _token, ws, _ = await client.subscribed("/api/class/fvTenant.json")
     tenants = [{"fvTenant": {"attributes": {"name": f"s{i}"}}} for i in range(2)]
     body = {"polUni": {"attributes": {}, "children": tenants}}
     client.sim.control.post("", body)
@@ -122,8 +115,7 @@ async def test_one_mo_per_frame_by_default(client):
 
 
 async def test_subscription_refresh_live_unknown_and_numeric_prefix(client):
-    token, ws = await client.session()
-    sub = await client.subscription("/api/class/fvTenant.json", token)
+    token, ws, sub = await client.subscribed("/api/class/fvTenant.json")
     status, body, _ = await client.request("GET", f"/api/subscriptionRefresh.json?id={sub}", token=token)
     assert (status, body) == (200, {"totalCount": "0", "imdata": []})
     status, _, _ = await client.request("GET", f"/api/subscriptionRefresh.json?id={sub}-junk", token=token)
@@ -138,8 +130,7 @@ async def test_subscription_refresh_live_unknown_and_numeric_prefix(client):
 
 
 async def test_expired_subscription_stops_pushing_silently_and_cannot_be_refreshed(client):
-    token, ws = await client.session()
-    short = await client.subscription("/api/class/fvTenant.json?refresh-timeout=30", token)
+    token, ws, short = await client.subscribed("/api/class/fvTenant.json?refresh-timeout=30")
     default = await client.subscription("/api/class/fvTenant.json", token)  # 60 s
     client.sim.clock.advance(25)
     assert (await client.request("GET", f"/api/subscriptionRefresh.json?id={default}", token=token))[0] == 200
@@ -153,8 +144,7 @@ async def test_expired_subscription_stops_pushing_silently_and_cannot_be_refresh
 
 
 async def test_default_refresh_timeout_is_60_seconds(client):
-    token, ws = await client.session()
-    sub = await client.subscription("/api/class/fvTenant.json", token)
+    token, ws, sub = await client.subscribed("/api/class/fvTenant.json")
     client.sim.clock.advance(59)
     assert (await client.request("GET", f"/api/subscriptionRefresh.json?id={sub}", token=token))[0] == 200
     client.sim.clock.advance(61)
@@ -182,8 +172,7 @@ async def test_invalid_refresh_timeout_is_400(client, value):
 
 async def test_health_pushes_with_rsp_subtree_include_health(client):
     client.sim.control.create_tenant("healthy")
-    token, ws = await client.session()
-    sub = await client.subscription("/api/mo/uni/tn-healthy.json?rsp-subtree-include=health", token)
+    _token, ws, sub = await client.subscribed("/api/mo/uni/tn-healthy.json?rsp-subtree-include=health")
     client.sim.control.set_health("uni/tn-healthy", 72, "major")
     frame = await client.next_frame(ws)
     cls, attrs = client.only_mo(frame)
@@ -196,8 +185,7 @@ async def test_health_pushes_with_rsp_subtree_include_health(client):
 
 async def test_health_is_not_pushed_without_the_include(client):
     client.sim.control.create_tenant("quiet")
-    token, ws = await client.session()
-    await client.subscription("/api/mo/uni/tn-quiet.json", token)
+    _token, ws, _ = await client.subscribed("/api/mo/uni/tn-quiet.json")
     client.sim.control.set_health("uni/tn-quiet", 50)
     client.sim.control.modify("uni/tn-quiet", {"descr": "sentinel"})
     assert client.only_mo(await client.next_frame(ws))[0] == "fvTenant"
@@ -263,8 +251,7 @@ async def test_fault_cleared_while_soaking_goes_soaking_clearing_and_back(client
 @pytest.mark.apicsim(fault_time_scale=0.001)
 async def test_fault_time_scale_compresses_the_real_intervals(client):
     client.sim.control.create_tenant("fast")
-    token, ws = await client.session()
-    await client.subscription("/api/class/faultInst.json", token)
+    _token, ws, _ = await client.subscribed("/api/class/faultInst.json")
     client.sim.control.raise_fault("uni/tn-fast", "F2222")
     lcs = [client.only_mo(await client.next_frame(ws))[1].get("lc") for _ in range(2)]
     assert lcs == ["soaking", "raised"]  # 0.12 s of real time, no clock jump
@@ -273,8 +260,7 @@ async def test_fault_time_scale_compresses_the_real_intervals(client):
 
 async def test_fault_subscription_via_rsp_subtree_include_faults(client):
     client.sim.control.create_tenant("withfaults")
-    token, ws = await client.session()
-    await client.subscription("/api/mo/uni/tn-withfaults.json?rsp-subtree-include=faults", token)
+    _token, ws, _ = await client.subscribed("/api/mo/uni/tn-withfaults.json?rsp-subtree-include=faults")
     client.sim.control.raise_fault("uni/tn-withfaults", "F3333", cls="faultDelegate", affected="uni/tn-withfaults/BD-x")
     cls, attrs = client.only_mo(await client.next_frame(ws))
     assert cls == "faultDelegate" and attrs["dn"] == "uni/tn-withfaults/fd-[uni/tn-withfaults/BD-x]-fault-F3333"
@@ -295,8 +281,7 @@ async def test_bad_fault_requests_name_the_problem(client):
 @pytest.mark.apicsim(follow_up_modified=True, follow_up_delay=5)
 async def test_follow_up_modified_after_a_create(client):
     client.sim.control.create_tenant("seg")
-    token, ws = await client.session()
-    await client.subscription("/api/mo/uni/tn-seg.json?query-target=subtree&target-subtree-class=fvBD", token)
+    _token, ws, _ = await client.subscribed("/api/mo/uni/tn-seg.json?query-target=subtree&target-subtree-class=fvBD")
     client.sim.control.post("uni/tn-seg", {"fvBD": {"attributes": {"name": "bd"}}})
     created = client.only_mo(await client.next_frame(ws))[1]
     client.sim.clock.advance(5)
@@ -309,8 +294,7 @@ async def test_follow_up_modified_after_a_create(client):
 
 async def test_no_follow_up_by_default(client):
     client.sim.control.create_tenant("noseg")
-    token, ws = await client.session()
-    await client.subscription("/api/mo/uni/tn-noseg.json?query-target=subtree&target-subtree-class=fvBD", token)
+    _token, ws, _ = await client.subscribed("/api/mo/uni/tn-noseg.json?query-target=subtree&target-subtree-class=fvBD")
     client.sim.control.post("uni/tn-noseg", {"fvBD": {"attributes": {"name": "bd"}}})
     assert client.only_mo(await client.next_frame(ws))[1]["status"] == "created"
     client.sim.clock.advance(5)
@@ -325,8 +309,7 @@ async def test_derived_mos_reach_subtree_subscriptions(client):
     control.create_tenant("derive")
     control.post("uni/tn-derive", {"fvBD": {"attributes": {"name": "bd"}}})
     control.post("uni/tn-derive", {"fvAp": {"attributes": {"name": "ap"}}})
-    token, ws = await client.session()
-    await client.subscription("/api/mo/uni/tn-derive/BD-bd.json?query-target=subtree", token)
+    _token, ws, _ = await client.subscribed("/api/mo/uni/tn-derive/BD-bd.json?query-target=subtree")
     epg = {"fvAEPg": {"attributes": {"name": "web"}, "children": [{"fvRsBd": {"attributes": {"tnFvBDName": "bd"}}}]}}
     control.post("uni/tn-derive/ap-ap", epg)
     cls, attrs = client.only_mo(await client.next_frame(ws))

@@ -33,8 +33,7 @@ async def test_certificate_names_localhost_and_both_loopbacks(apic):
 @pytest.mark.apicsim(tls=False)
 async def test_plain_http_option(client):
     assert client.sim.url.startswith("http://") and client.sim.ca_file is None
-    token, ws = await client.session()
-    sub = await client.subscription("/api/class/fvTenant.json", token)
+    _token, ws, sub = await client.subscribed("/api/class/fvTenant.json")
     client.sim.control.create_tenant("plain")
     assert (await client.next_frame(ws))["subscriptionId"] == [sub]
     await ws.close()
@@ -43,8 +42,7 @@ async def test_plain_http_option(client):
 @pytest.mark.apicsim(host="::1")
 async def test_ipv6_loopback_option(client):
     assert client.sim.url.startswith("https://[::1]:")
-    token, ws = await client.session()
-    sub = await client.subscription("/api/class/fvTenant.json", token)
+    _token, ws, sub = await client.subscribed("/api/class/fvTenant.json")
     client.sim.control.create_tenant("six")
     assert (await client.next_frame(ws))["subscriptionId"] == [sub]
     await ws.close()

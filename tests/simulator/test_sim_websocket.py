@@ -59,8 +59,7 @@ async def test_socket_answers_pings_and_ignores_client_messages(client):
 
 
 async def test_socket_survives_refresh_and_binds_new_token_subscriptions(client):
-    token, ws = await client.session()
-    first = await client.subscription("/api/class/fvTenant.json", token)
+    token, ws, first = await client.subscribed("/api/class/fvTenant.json")
     _, body, _ = await client.request("GET", "/api/aaaRefresh.json", token=token)
     new_token = body["imdata"][0]["aaaLogin"]["attributes"]["token"]
     second = await client.subscription("/api/class/fvTenant.json", new_token)
@@ -124,8 +123,7 @@ async def test_subscribing_to_an_unknown_class_is_400(client):
 
 
 async def test_query_target_filter_decides_what_is_pushed(client):
-    token, ws = await client.session()
-    sub = await client.subscription('/api/class/fvTenant.json?query-target-filter=eq(fvTenant.name,"wanted")', token)
+    _token, ws, sub = await client.subscribed('/api/class/fvTenant.json?query-target-filter=eq(fvTenant.name,"wanted")')
     client.sim.control.create_tenant("unwanted")
     client.sim.control.create_tenant("wanted")
     frame = await client.next_frame(ws)
@@ -163,8 +161,7 @@ async def test_children_subscription_sees_only_direct_children(client):
 
 
 async def test_no_replay_after_a_drop(client):
-    token, ws = await client.session()
-    old_id = await client.subscription("/api/class/fvTenant.json", token)
+    token, ws, old_id = await client.subscribed("/api/class/fvTenant.json")
     client.sim.control.drop()
     msg = await ws.receive(timeout=5)
     assert msg.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR, aiohttp.WSMsgType.CLOSE)
