@@ -8,8 +8,13 @@ from the installed tarball, against the simulator, with the playbook header docs
 
 from __future__ import annotations
 
+import queue
 import re
+import signal
+import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import jinja2
@@ -18,7 +23,7 @@ import jinja2.nativetypes
 import pytest
 import yaml
 from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import ENV_FALLBACKS
-from disttools import REPO, run, tool
+from disttools import REPO, run, tool, tool_env
 
 TYPES = REPO / "controller" / "credential_types"
 GUIDE = REPO / "docs" / "controller.md"
@@ -175,3 +180,100 @@ def test_awx_credential_and_inventory_drive_the_documented_playbook(apic_thread,
     assert "ok=1" in output and "changed=1" in output and "failed=0" in output
     assert password not in output
     assert apic_thread.call(apic_thread.control.get, "uni/tn-contract-awx"), "the tenant was not created"
+
+
+def run_rulebook_until_event(workdir: Path, apic, env: dict[str, str], tenant: str) -> str:
+    """Run the real ansible-rulebook on workdir/rulebook.yml; create a tenant once subscribed; stop it.
+
+    Returns everything it printed. Fails if the rule does not fire, or if SIGTERM does not end it with 0.
+    """
+    lines: queue.Queue[str] = queue.Queue()
+    command = [tool("ansible-rulebook"), "-r", "rulebook.yml", "--vars", "vars.yml"]
+    proc = subprocess.Popen(
+        command,
+        cwd=workdir,
+        env=tool_env(ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), JAVA_TOOL_OPTIONS="-Xrs", **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True)
+    reader.start()
+    seen: list[str] = []
+    try:
+        deadline = time.monotonic() + 90
+        while not sum(m["subscriptions"] for m in apic.call(apic.control.stats)["members"]):
+            assert proc.poll() is None, "ansible-rulebook ended early:\n" + "".join(seen) + drain(lines)
+            assert time.monotonic() < deadline, "the event source never subscribed:\n" + "".join(seen) + drain(lines)
+            seen.append(drain(lines))
+            time.sleep(0.2)
+        apic.call(apic.control.create_tenant, tenant)
+        marker = f"contract-ok uni/tn-{tenant}"
+        while marker not in "".join(seen):
+            assert time.monotonic() < deadline, f"the rule did not fire for {tenant}:\n" + "".join(seen)
+            try:
+                seen.append(lines.get(timeout=0.5))
+            except queue.Empty:
+                assert proc.poll() is None, "ansible-rulebook ended early:\n" + "".join(seen)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0, "SIGTERM must end ansible-rulebook cleanly:\n" + "".join(seen)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        reader.join(timeout=10)
+    return "".join(seen) + drain(lines)
+
+
+def drain(lines: queue.Queue[str]) -> str:
+    out = []
+    while True:
+        try:
+            out.append(lines.get_nowait())
+        except queue.Empty:
+            return "".join(out)
+
+
+def write_contract_rulebook(workdir: Path) -> None:
+    """A rulebook whose source is the guide's example, verbatim, plus a tenant subscription and rule."""
+    source = yaml.safe_load(guide_yaml_block("fabricops.aci.websocket:"))["sources"][0]
+    source["fabricops.aci.websocket"]["subscriptions"] = ["fvTenant"]
+    rulebook = [
+        {
+            "name": "credential contract",
+            "hosts": "all",
+            "sources": [source],
+            "rules": [
+                {
+                    "name": "tenant created",
+                    "condition": 'event.aci.class == "fvTenant" and event.aci.status == "created"',
+                    "action": {"debug": {"msg": "contract-ok {{ event.aci.dn }}"}},
+                }
+            ],
+        }
+    ]
+    (workdir / "rulebook.yml").write_text(yaml.safe_dump(rulebook, sort_keys=False))
+
+
+@pytest.mark.rulebook
+@pytest.mark.slow
+def test_eda_credential_drives_the_documented_rulebook_source(apic_thread, tmp_path: Path):
+    """EDA activation: a certificate user's credential, rendered as the controller does, read by the guide's source."""
+    key_pem = Path(apic_thread.cert_user.key).read_text()
+    extra_vars = render(
+        load("eda_apic.yml"),
+        "extra_vars",
+        {
+            "host": apic_thread.host,
+            "port": str(apic_thread.port),
+            "username": apic_thread.cert_user.user,
+            "private_key": key_pem,
+            "certificate_name": apic_thread.cert_user.cert_name,
+            "ca_path": str(apic_thread.ca_file),
+        },
+    )
+    (tmp_path / "vars.yml").write_text(yaml.safe_dump(extra_vars))
+    write_contract_rulebook(tmp_path)
+    output = run_rulebook_until_event(tmp_path, apic_thread, {}, "contract-eda")
+    body = "".join(key_pem.strip().splitlines()[1:-1])
+    assert body[:40] not in output.replace("\n", ""), "the private key leaked into the output"
