@@ -35,6 +35,8 @@ from .signature import SignatureVerifier
 from .tls import CertUserFiles, TlsFiles, ensure_cert_user, ensure_tls
 from .users import CERT_USER, DEMO_PASSWORD, DEMO_USER, UserDirectory
 
+SWEEP_INTERVAL = 30.0
+
 
 class Simulator:
     """A simulated APIC (or cluster) with its object tree, sessions, sockets and control surface."""
@@ -81,6 +83,7 @@ class Simulator:
             follow_ups = FollowUps(self.mit, self.clock, options.follow_up_delay)
             self._unlisten_follow_ups = self.mit.listen(follow_ups.on_commit)
         await self.cluster.start(options.host, options.port, ssl_context)
+        self._sweep()
         return self
 
     async def stop(self) -> None:
@@ -100,6 +103,12 @@ class Simulator:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
+
+    def _sweep(self) -> None:
+        """Forget lapsed subscriptions now and then (they already stopped pushing; this frees memory)."""
+        for member in self.cluster.members:
+            member.subs.sweep()
+        self.clock.call_later(SWEEP_INTERVAL, self._sweep)
 
     def _deliver(self, changes: Sequence[Change]) -> None:
         if self.options.derived_mos:

@@ -317,3 +317,14 @@ async def test_derived_mos_reach_subtree_subscriptions(client):
     assert attrs["dn"] == "uni/tn-derive/BD-bd/rtbd-[uni/tn-derive/ap-ap/epg-web]"
     assert attrs["tDn"] == "uni/tn-derive/ap-ap/epg-web"
     await ws.close()
+
+
+async def test_lapsed_subscriptions_are_forgotten(client):
+    token, ws = await client.session()
+    for _ in range(3):
+        await client.subscription("/api/class/fvBD.json?refresh-timeout=10", token)
+    table = client.sim.cluster.members[0].subs
+    assert len(table) == 3
+    client.sim.clock.advance(31)  # past their window and past one sweep, with no push or refresh touching them
+    assert len(table) == 0
+    await ws.close()
