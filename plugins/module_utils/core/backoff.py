@@ -52,4 +52,3 @@ class ExponentialBackoff:
     def reset(self) -> None:
         """Start again from an immediate retry (the last connection was healthy)."""
         self.attempts = 0
-

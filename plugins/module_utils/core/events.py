@@ -45,8 +45,8 @@ def event_uuid(subscription: str, cls: str, status: str, attributes: dict) -> st
 def _split_last(dn: str) -> tuple:
     """``(parent, rn)`` of a DN; plain DNs take a fast path, bracketed ones the full parser."""
     if "[" not in dn:
-        parent, _, rn = dn.rpartition("/")
-        return parent, rn
+        cut = dn.rfind("/")
+        return dn[:cut] if cut >= 0 else "", dn[cut + 1:]
     try:
         return _parent_dn_slow(dn), _rn_of_slow(dn)
     except ValueError:

@@ -87,7 +87,7 @@ def _short(text: str) -> str:
 
 def normalize_status(status: object) -> str:
     """``created``/``modified``/``deleted`` from a push's status; missing or empty means modified."""
-    if type(status) is str:
+    if isinstance(status, str):
         plain = _PLAIN_STATUSES.get(status)
         if plain is not None:
             return plain
@@ -122,35 +122,35 @@ def collect_objects(imdata: list, out: list, skipped: list, parent_dn: str | Non
     Objects that cannot be read are described in ``skipped`` instead of stopping the frame.
     """
     for item in imdata:
-        if type(item) is not dict or len(item) != 1:
+        if not isinstance(item, dict) or len(item) != 1:
             skipped.append("an imdata entry is not a single {class: object} mapping")
             continue
         for cls, body in item.items():
-            attributes = body.get("attributes") if type(body) is dict else None
-            if type(attributes) is not dict:
+            attributes = body.get("attributes") if isinstance(body, dict) else None
+            if not isinstance(attributes, dict):
                 skipped.append(f"{_short(str(cls))} object has no attributes")
                 continue
             dn = attributes.get("dn")
-            if not dn or type(dn) is not str:
+            if not dn or not isinstance(dn, str):
                 rn = attributes.get("rn")
-                if parent_dn and rn and type(rn) is str:
+                if parent_dn and rn and isinstance(rn, str):
                     dn = attributes["dn"] = parent_dn + "/" + rn
                 else:
                     skipped.append(f"{_short(str(cls))} object has no dn")
                     continue
             out.append(Change(cls, dn, status_of(attributes.get("status")), attributes))
             children = body.get("children")
-            if children and type(children) is list:
+            if children and isinstance(children, list):
                 collect_objects(children, out, skipped, dn, status_of)
 
 
 def parse_notification(document: object) -> Notification:
     """A decoded frame -> Notification; FrameError when the frame as a whole is unusable."""
-    if type(document) is not dict:
+    if not isinstance(document, dict):
         raise FrameError("frame is not a JSON object")
     ids = _ids(document.get("subscriptionId"))
     imdata = document.get("imdata")
-    if type(imdata) is not list:
+    if not isinstance(imdata, list):
         raise FrameError("frame has no imdata list")
     changes = []  # type: list[Change]
     skipped = []  # type: list[str]

@@ -118,12 +118,12 @@ def _split_host(option: str, item: str) -> tuple:
         raise ValueError(f"{option}: give only the APIC address (name or IP, optionally :port), without a scheme "
                          f"or path, got {item!r}")
     if item.startswith("["):
-        host, _, rest = item[1:].partition("]")
+        host, rest = item[1:].split("]", 1) if "]" in item else (item[1:], "")
         if rest and not rest.startswith(":"):
             raise ValueError(f"{option}: cannot read {item!r}; write IPv6 with a port as '[2001:db8::1]:443'")
         return host, (to_int(option, rest[1:], 1, 65535) if rest else None)
     if item.count(":") == 1:
-        host, _, port = item.partition(":")
+        host, port = item.split(":")
         return host, to_int(option, port, 1, 65535)
     return item, None
 
@@ -206,8 +206,8 @@ def _subscription_item_schema() -> dict:
     text = {"type": "string", "minLength": 1}
     text_or_list = {"oneOf": [text, {"type": "array", "items": text, "minItems": 1}]}
     properties = {key: text for key in KEYS}
-    properties.update({key: text_or_list for key in ("target_subtree_class", "rsp_subtree_class",
-                                                      "rsp_subtree_include")})
+    for key in ("target_subtree_class", "rsp_subtree_class", "rsp_subtree_include"):
+        properties[key] = text_or_list
     properties.update({key: {"type": "string", "enum": list(values)} for key, values in CHOICES.items()})
     properties["query_options"] = {"type": "object", "additionalProperties": {"oneOf": [text, text_or_list]}}
     mapping = {

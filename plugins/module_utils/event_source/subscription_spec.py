@@ -38,7 +38,7 @@ CHOICES = {
     "rsp_prop_include": ("all", "naming-only", "config-only"),
 }
 TARGETS = ("class", "dn", "path")
-KEYS = ("name", *TARGETS, "node", "query_options", *(key for key, _ in QUERY_KEYS))
+KEYS = ("name", *TARGETS, "node", "query_options", *(pair[0] for pair in QUERY_KEYS))
 # Options the source writes itself, or that would break reconciliation.
 _REFUSED = {
     "subscription": "the source adds subscription=yes itself",
@@ -109,7 +109,7 @@ def _query_options(index: int, value: object) -> dict:
 
 
 def _check_raw_path(index: int, path: str) -> str:
-    base, _, query = path.partition("?")
+    base, query = path.split("?", 1) if "?" in path else (path, "")
     if not _PATH.match(base):
         raise ValueError(f"{_where(index, 'path')}: expected an API path such as "
                          f"'/api/class/fvTenant.json?query-target-filter=...', got {path!r}")
