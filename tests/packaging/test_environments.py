@@ -86,6 +86,8 @@ def context(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         cwd=build,
         timeout=120,
         ANSIBLE_GALAXY_DISABLE_GPG_VERIFY="1",
+        # As in the image: no other collection path, where it would find fabricops.aci already installed.
+        ANSIBLE_COLLECTIONS_PATH=str(collections),
     )
     # The builder stage runs the context's introspect.py over what the galaxy stage installed.
     out = root / "replay" / "out"
