@@ -8,68 +8,20 @@ from the installed tarball, against the simulator, with the playbook header docs
 
 from __future__ import annotations
 
-import queue
 import re
-import signal
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import jinja2
 import jinja2.meta
-import jinja2.nativetypes
 import pytest
 import yaml
 from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import ENV_FALLBACKS
-from disttools import REPO, run, tool, tool_env
+from contract import guide_table, guide_yaml_block, load, render, write_contract_rulebook
+from disttools import run, tool
+from rulebook_runner import COLLECTIONS, run_rulebook_until
 
-TYPES = REPO / "controller" / "credential_types"
-GUIDE = REPO / "docs" / "controller.md"
-COLLECTIONS = REPO / "build" / "collections"
 SECRETS = ("password", "private_key")
-
-
-def load(name: str) -> dict:
-    return yaml.safe_load((TYPES / name).read_text())
-
-
-def field_defaults(definition: dict, inputs: dict) -> dict:
-    """The inputs as a controller stores them: a field's default fills a missing value."""
-    values = {f["id"]: f["default"] for f in definition["inputs"]["fields"] if "default" in f}
-    values.update(inputs)
-    return values
-
-
-def render(definition: dict, kind: str, inputs: dict) -> dict:
-    """Render one injector section as the controller does (EDA: native types; AWX: text)."""
-    env_class = jinja2.nativetypes.NativeEnvironment if kind == "extra_vars" else jinja2.Environment
-    env = env_class(undefined=jinja2.StrictUndefined)
-    context = field_defaults(definition, inputs)
-    return {key: env.from_string(value).render(context) for key, value in definition["injectors"][kind].items()}
-
-
-def guide_table() -> dict[str, list[str]]:
-    """The credential contract table of docs/controller.md: variable -> its row's cells."""
-    section = GUIDE.read_text().split("## 3. The credential contract", 1)[1].split("\n## ", 1)[0]
-    rows = {}
-    for line in section.splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        match = re.fullmatch(r"`(aci_\w+)`", cells[0]) if line.startswith("|") else None
-        if match:
-            rows[match.group(1)] = cells
-    return rows
-
-
-def guide_yaml_block(marker: str) -> str:
-    """The YAML example of docs/controller.md that contains `marker`, dedented."""
-    blocks = re.findall(r"```yaml\n(.*?)```", GUIDE.read_text(), re.S)
-    found = [block for block in blocks if marker in block]
-    assert len(found) == 1, f"docs/controller.md must have exactly one YAML example with {marker!r}"
-    lines = found[0].splitlines()
-    indent = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
-    return "\n".join(line[indent:] for line in lines) + "\n"
 
 
 @pytest.mark.parametrize("name", ["eda_apic.yml", "awx_apic.yml"])
@@ -182,79 +134,6 @@ def test_awx_credential_and_inventory_drive_the_documented_playbook(apic_thread,
     assert apic_thread.call(apic_thread.control.get, "uni/tn-contract-awx"), "the tenant was not created"
 
 
-def run_rulebook_until_event(workdir: Path, apic, env: dict[str, str], tenant: str) -> str:
-    """Run the real ansible-rulebook on workdir/rulebook.yml; create a tenant once subscribed; stop it.
-
-    Returns everything it printed. Fails if the rule does not fire, or if SIGTERM does not end it with 0.
-    """
-    lines: queue.Queue[str] = queue.Queue()
-    command = [tool("ansible-rulebook"), "-r", "rulebook.yml", "--vars", "vars.yml"]
-    proc = subprocess.Popen(
-        command,
-        cwd=workdir,
-        env=tool_env(ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), JAVA_TOOL_OPTIONS="-Xrs", **env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True)
-    reader.start()
-    seen: list[str] = []
-    try:
-        deadline = time.monotonic() + 90
-        while not sum(m["subscriptions"] for m in apic.call(apic.control.stats)["members"]):
-            assert proc.poll() is None, "ansible-rulebook ended early:\n" + "".join(seen) + drain(lines)
-            assert time.monotonic() < deadline, "the event source never subscribed:\n" + "".join(seen) + drain(lines)
-            seen.append(drain(lines))
-            time.sleep(0.2)
-        apic.call(apic.control.create_tenant, tenant)
-        marker = f"contract-ok uni/tn-{tenant}"
-        while marker not in "".join(seen):
-            assert time.monotonic() < deadline, f"the rule did not fire for {tenant}:\n" + "".join(seen)
-            try:
-                seen.append(lines.get(timeout=0.5))
-            except queue.Empty:
-                assert proc.poll() is None, "ansible-rulebook ended early:\n" + "".join(seen)
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0, "SIGTERM must end ansible-rulebook cleanly:\n" + "".join(seen)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
-        reader.join(timeout=10)
-    return "".join(seen) + drain(lines)
-
-
-def drain(lines: queue.Queue[str]) -> str:
-    out = []
-    while True:
-        try:
-            out.append(lines.get_nowait())
-        except queue.Empty:
-            return "".join(out)
-
-
-def write_contract_rulebook(workdir: Path) -> None:
-    """A rulebook whose source is the guide's example, verbatim, plus a tenant subscription and rule."""
-    source = yaml.safe_load(guide_yaml_block("fabricops.aci.websocket:"))["sources"][0]
-    source["fabricops.aci.websocket"]["subscriptions"] = ["fvTenant"]
-    rulebook = [
-        {
-            "name": "credential contract",
-            "hosts": "all",
-            "sources": [source],
-            "rules": [
-                {
-                    "name": "tenant created",
-                    "condition": 'event.aci.class == "fvTenant" and event.aci.status == "created"',
-                    "action": {"debug": {"msg": "contract-ok {{ event.aci.dn }}"}},
-                }
-            ],
-        }
-    ]
-    (workdir / "rulebook.yml").write_text(yaml.safe_dump(rulebook, sort_keys=False))
-
-
 @pytest.mark.rulebook
 @pytest.mark.slow
 def test_eda_credential_drives_the_documented_rulebook_source(apic_thread, tmp_path: Path):
@@ -274,6 +153,6 @@ def test_eda_credential_drives_the_documented_rulebook_source(apic_thread, tmp_p
     )
     (tmp_path / "vars.yml").write_text(yaml.safe_dump(extra_vars))
     write_contract_rulebook(tmp_path)
-    output = run_rulebook_until_event(tmp_path, apic_thread, {}, "contract-eda")
+    output = run_rulebook_until(tmp_path, apic_thread, {}, "contract-eda")
     body = "".join(key_pem.strip().splitlines()[1:-1])
     assert body[:40] not in output.replace("\n", ""), "the private key leaked into the output"
