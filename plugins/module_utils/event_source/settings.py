@@ -177,7 +177,9 @@ def parse_settings(args: Mapping, environ: Mapping | None = None) -> SourceSetti
     host_value = options.get("host")
     if host_value in (None, "", []):
         host_value = next((environ[name] for name in ENV_FALLBACKS["host"] if environ.get(name)), None)
-    common = {name: options.get(name) for name in CONNECTION_OPTIONS}
+    # An empty value means "not set" (docs/controller.md): rulebooks pass "{{ aci_x | default('') }}" for
+    # every connection option, and what is empty must come from the ACI_* environment or the default.
+    common = {name: None if options.get(name) == "" else options.get(name) for name in CONNECTION_OPTIONS}
     connections = []
     for host, port in parse_hosts(host_value):
         entry = dict(common, host=host)
