@@ -156,3 +156,16 @@ def test_eda_credential_drives_the_documented_rulebook_source(apic_thread, tmp_p
     output = run_rulebook_until(tmp_path, apic_thread, {}, "contract-eda")
     body = "".join(key_pem.strip().splitlines()[1:-1])
     assert body[:40] not in output.replace("\n", ""), "the private key leaked into the output"
+
+
+@pytest.mark.rulebook
+@pytest.mark.slow
+@pytest.mark.apicsim(users={"ops": OPS_PASSWORD})
+def test_laptop_vars_file_and_environment_drive_the_same_source(apic_thread, tmp_path: Path):
+    """On a laptop: address in a vars file, login only in the ACI_* environment, the rest left out."""
+    vars_file = {"aci_host": apic_thread.host, "aci_port": apic_thread.port, "aci_ca_path": str(apic_thread.ca_file)}
+    (tmp_path / "vars.yml").write_text(yaml.safe_dump(vars_file))
+    write_contract_rulebook(tmp_path)
+    env = {"ACI_USERNAME": "ops", "ACI_PASSWORD": OPS_PASSWORD}
+    output = run_rulebook_until(tmp_path, apic_thread, env, "contract-laptop")
+    assert OPS_PASSWORD not in output
