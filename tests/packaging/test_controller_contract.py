@@ -18,6 +18,7 @@ from controller_stub import TOKEN, ControllerStub, ControllerStubThread, JobTemp
 from disttools import REPO, run
 from rulebook_runner import run_rulebook_until
 
+
 @pytest.fixture
 def controller():
     runner = ControllerStubThread(ControllerStub([JobTemplate("fabricops.aci tenant onboard")]))
