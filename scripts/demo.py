@@ -1,83 +1,200 @@
 #!/usr/bin/env python3
-"""`make demo`: a fabric change arriving on a TLS-verified APIC websocket subscription.
+"""`make demo`: a tenant is created on a (simulated) APIC and the shipped rulebooks react, end to end.
 
-What it does, step by step (each step prints one line):
-start the APIC simulator (HTTPS with its own CA), log in, open the websocket `/socket<token>` verifying the
-server certificate against that CA, subscribe to the fvTenant class, create a tenant through the
-simulator's control API, print the push frame that arrives, then log out and stop everything.
+The Makefile has already built the collection tarball and installed it into build/collections. This script
+then starts the APIC simulator (HTTPS with its own CA), runs the real ansible-rulebook twice from that
+installed collection (fabricops.aci.tenant_watch and fabricops.aci.health_watch), changes the fabric through
+the simulator's control API the way an operator would in the APIC GUI, shows what the reaction playbooks
+did (read back from the simulator, and the triage report), and stops everything with SIGTERM.
 
-The password and the session token are never printed. `show_change_arriving()` is reusable: it takes a
-running simulator and an output function, and returns the frame it received.
+Every step prints what happens and why, so a newcomer can follow from the output alone. The password and
+session tokens are never printed. The files of the run (vars file, inventory) are in build/demo; the
+reports the playbooks wrote stay in reports/ for reading afterwards.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
+import os
 import sys
-from collections.abc import Callable
-from typing import Any
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
-import aiohttp
-from apicsim.simulator import Simulator
-from yarl import URL
+from apicsim.options import SimOptions
+from apicsim.simulator import SimulatorThread
+from rulebook_process import COLLECTIONS, REPO, PlaybookRun, RulebookProcess, contract_files, wait_until
 
-TENANT = "demo-tenant"
-FRAME_TIMEOUT = 10.0
-
-
-async def show_change_arriving(sim: Simulator, say: Callable[[str], None] = print) -> dict[str, Any]:
-    """Log in, subscribe to fvTenant over a verified websocket, create a tenant, return the push frame."""
-    tls = sim.client_ssl_context()
-    async with aiohttp.ClientSession() as http:
-        login = {"aaaUser": {"attributes": {"name": sim.username, "pwd": sim.password}}}
-        async with http.post(f"{sim.url}/api/aaaLogin.json", json=login, ssl=tls) as resp:
-            resp.raise_for_status()
-            token = (await resp.json())["imdata"][0]["aaaLogin"]["attributes"]["token"]
-        say(f"2. Logged in as {sim.username!r}; the APIC returned a session token (never printed).")
-        cookie = {"Cookie": f"APIC-cookie={token}"}
-
-        socket_url = URL(f"{sim.ws_url}/socket{token}", encoded=True)  # the token goes in raw
-        async with http.ws_connect(socket_url, ssl=tls) as ws:
-            say(f"3. Opened {sim.ws_url}/socket<token>; its certificate was verified against the simulator's CA.")
-
-            query = "/api/class/fvTenant.json?subscription=yes&refresh-timeout=60"
-            async with http.get(f"{sim.url}{query}", headers=cookie, ssl=tls) as resp:
-                resp.raise_for_status()
-                subscribed = await resp.json()
-            say(f"4. Subscribed to {query.split('?')[0]}: subscription {subscribed['subscriptionId']}, "
-                f"{subscribed['totalCount']} tenants in the initial snapshot.")
-
-            body = {"name": TENANT, "descr": "created by make demo"}
-            async with http.post(f"{sim.control_url}/create_tenant", json=body, ssl=tls) as resp:
-                resp.raise_for_status()
-            say(f"5. Created tenant {TENANT!r} through the simulator's control API ({sim.control_url}).")
-
-            msg = await ws.receive(timeout=FRAME_TIMEOUT)
-            if msg.type != aiohttp.WSMsgType.TEXT:
-                raise RuntimeError(f"expected a push frame, the socket said {msg.type.name}")
-            frame = json.loads(msg.data)
-            ((cls, mo),) = frame["imdata"][0].items()
-            attrs = mo["attributes"]
-            say("6. Push frame received on the websocket:")
-            say("   " + json.dumps(frame, indent=2).replace("\n", "\n   "))
-            say(f"   -> {cls} {attrs['dn']} was {attrs['status']} (subscription ids {frame['subscriptionId']})")
-
-        async with http.post(f"{sim.url}/api/aaaLogout.json", json={"aaaUser": {"attributes": {"name": sim.username}}},
-                             headers=cookie, ssl=tls) as resp:
-            resp.raise_for_status()
-    return frame
+TENANT = "demo"
+OTHER_TENANT = "prod"  # in the simulator's default fabric
+THRESHOLD, DROP = 70, 20
+ONBOARD_PLAY = "Onboard a new tenant with its baseline"
+TRIAGE_PLAY = "Triage an object whose health dropped or that raised a fault"
+SUBSCRIPTIONS = 4  # tenant_watch: 1 (tenants); health_watch: 3 (tenants, EPGs, switches)
+# Faults soak for 120 s on an APIC before they are raised; the simulator runs the demo's 100 times faster.
+FAULT_TIME_SCALE = 0.01
+NOT_SHOWN = frozenset({"healthInst", "faultInst", "fvRsTenantMonPol"})  # implicit children, not the baseline
+# Where the playbooks write their reports (kept for reading afterwards); FABRICOPS_REPORTS_DIR moves it.
+REPORTS = Path(os.environ.get("FABRICOPS_REPORTS_DIR") or REPO / "reports").resolve()
 
 
-async def main() -> int:
-    print("fabricops.aci demo: a fabric change arriving over a TLS-verified websocket subscription\n")
-    async with Simulator() as sim:
-        print(f"1. Started the APIC simulator at {sim.url} (HTTPS; CA file {sim.ca_file}).")
-        await show_change_arriving(sim)
-    print("7. Logged out, closed the socket and stopped the simulator. Done.")
-    print("\nTry it yourself: `make sim` in one terminal, `.venv/bin/apicsim ctl create-tenant NAME` in another.")
+@contextmanager
+def running_simulator(**options: object) -> Iterator[SimulatorThread]:
+    """A simulator (HTTPS, its own CA) on a free loopback port, on a background thread; stopped on exit."""
+    runner = SimulatorThread(SimOptions(**options))  # type: ignore[arg-type]
+    runner.start()
+    try:
+        yield runner
+    finally:
+        runner.stop()
+
+
+def say(text: str = "", indent: int = 0) -> None:
+    print(textwrap.indent(text, " " * indent), flush=True)
+
+
+def shown(path: Path) -> str:
+    """A path as short as it can be said: relative to the repository when inside it."""
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
+def live_subscriptions(sim: SimulatorThread) -> int:
+    return sum(member["subscriptions"] for member in sim.call(sim.control.stats)["members"])
+
+
+def tree_lines(mo: dict, depth: int = 0) -> Iterator[str]:
+    """An APIC object and its children as indented 'class name' lines (relations show their target)."""
+    ((cls, body),) = mo.items()
+    attrs = body["attributes"]
+    label = attrs.get("name") or attrs.get("tnFvCtxName") or attrs.get("rn") or attrs.get("dn", "")
+    extra = f"  annotation={attrs['annotation']}" if attrs.get("annotation") else ""
+    if cls not in NOT_SHOWN:
+        yield f"{'  ' * depth}{cls} {label}{extra}"
+    for child in body.get("children", []):
+        yield from tree_lines(child, depth + 1)
+
+
+def finished_run(rulebook: RulebookProcess, play: str, number: int) -> PlaybookRun:
+    """The ``number``-th run of ``play``, once finished; a failed run ends the demo with its output."""
+    run = rulebook.wait_for_run(play, number)
+    if run.failed:
+        raise RuntimeError(f"the playbook failed:\n{textwrap.indent(chr(10).join(run.lines), '   ')}")
+    return run
+
+
+def ran(run: PlaybookRun, since: float) -> str:
+    return (f"ok={run.ok} changed={run.changed} failed={run.failed}; it started {run.started - since:.1f} s "
+            f"after the change and finished after {run.ended - since:.1f} s")
+
+
+def tell_the_story() -> int:
+    began = time.monotonic()
+    say("fabricops.aci demo: a change on the fabric, a rulebook that notices, a playbook that reacts\n")
+    if not (COLLECTIONS / "ansible_collections" / "fabricops" / "aci" / "MANIFEST.json").exists():
+        say("error: the collection is not installed in build/collections; run `make demo`, which builds it")
+        return 1
+    with ExitStack() as stack:
+        sim = stack.enter_context(running_simulator(fault_time_scale=FAULT_TIME_SCALE))
+        say(f"1. Started the APIC simulator at {sim.url} (HTTPS, certificate signed by its own CA).")
+        say("Everything below verifies TLS against that CA; the login is admin with a password that is "
+            "never printed.", 3)
+
+        for stale in (f"onboard-{TENANT}.json", f"triage-uni_tn-{TENANT}.*", f"triage-uni_tn-{OTHER_TENANT}.*"):
+            for path in REPORTS.glob(stale):
+                path.unlink()  # from an earlier demo: the reports below must be this run's
+        # Each run has its own vars file and inventory: they hold this simulator's CA file.
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fabricops-demo-")))
+        files = contract_files(workdir, sim, REPORTS, health_threshold=THRESHOLD, health_drop=DROP)
+        rulebooks = {name: RulebookProcess(f"fabricops.aci.{name}", cwd=workdir, vars_file=files.vars_file,
+                                           inventory=files.inventory, env=files.env)
+                     for name in ("tenant_watch", "health_watch")}
+        say("\n2. Starting the real ansible-rulebook twice, from the collection installed out of the tarball:")
+        for rulebook in rulebooks.values():
+            stack.callback(rulebook.stop)
+            rulebook.start()
+            say(f"ansible-rulebook -r {rulebook.rulebook} --vars vars.yml -i inventory.yml", 3)
+        say(f"in {workdir}. The APIC address and login come from ACI_HOST, ACI_PORT, ACI_USERNAME and\n"
+            "ACI_PASSWORD, which the event source and the playbooks both read; vars.yml holds the CA file and the\n"
+            f"health thresholds (below {THRESHOLD}, or a fall of {DROP} points at once), inventory.yml the CA file "
+            "for the playbooks.", 3)
+        say("Each one starts a JVM for its rule engine, logs in, opens the websocket and subscribes...", 3)
+        started = time.monotonic()
+        wait_until(lambda: live_subscriptions(sim) >= SUBSCRIPTIONS, "the rulebooks to subscribe", 90,
+                   lambda: [r.check_alive() for r in rulebooks.values()])
+        say(f"Both are listening after {time.monotonic() - started:.1f} s: {live_subscriptions(sim)} subscriptions, "
+            "tenant_watch's 1 and health_watch's 3, each rulebook on its own websocket.", 3)
+
+        tenant_dn = f"uni/tn-{TENANT}"
+        say(f"\n3. An operator creates tenant {TENANT!r} (through the simulator's control API, as in the APIC GUI).")
+        changed_at = time.monotonic()
+        sim.call(sim.control.create_tenant, TENANT)
+        run = finished_run(rulebooks["tenant_watch"], ONBOARD_PLAY, 1)
+        say("The APIC pushed the new fvTenant on the websocket; rule 'Tenant created' fired and ran the playbook",
+            3)
+        say(f"fabricops.aci.tenant_onboard: {ran(run, changed_at)}.", 3)
+        for message in run.messages:
+            say(f"playbook says: {message}", 3)
+
+        say(f"\n4. What the playbook did, read back from the simulator ({tenant_dn} and its children):")
+        say("\n".join(tree_lines(sim.call(sim.control.get, tenant_dn))), 3)
+        say(f"and the record of the change: {shown(REPORTS / f'onboard-{TENANT}.json')}", 3)
+
+        bd_dn = f"{tenant_dn}/BD-main-bd"
+        say("\n5. Trouble: a major fault appears on the new bridge domain and the tenant's health falls to 55.")
+        sim.call(sim.control.raise_fault, bd_dn, "F0467", "major", descr="bridge domain has no subnet")
+        wait_until(lambda: sim.call(sim.control.get, f"{bd_dn}/fault-F0467").get("faultInst", {})
+                   .get("attributes", {}).get("lc") == "raised", "the fault to be raised", 30)
+        say("(the fault soaked and was raised: the simulator runs the APIC's fault timers 100 times faster)", 3)
+        changed_at = time.monotonic()
+        sim.call(sim.control.set_health, tenant_dn, 55)
+        run = finished_run(rulebooks["health_watch"], TRIAGE_PLAY, 1)
+        say(f"The healthInst push (100 -> 55, below {THRESHOLD}) matched rule 'Health score dropped', which ran",
+            3)
+        say(f"fabricops.aci.health_triage: {ran(run, changed_at)}.", 3)
+
+        say(f"\n6. The score flaps: 45, 60, 35 within a second. The rule is throttled per object (once in 5 minutes),\n"
+            f"   so no new triage starts for {tenant_dn}. To show that the rulebook did look at those pushes,\n"
+            f"   tenant {OTHER_TENANT!r} then falls to 40, and gets its own triage:")
+        for score in (45, 60, 35):
+            sim.call(sim.control.set_health, tenant_dn, score)
+        sim.call(sim.control.set_health, f"uni/tn-{OTHER_TENANT}", 40)
+        finished_run(rulebooks["health_watch"], TRIAGE_PLAY, 2)
+        triaged = [message.split(":", 1)[0] for run in rulebooks["health_watch"].runs(TRIAGE_PLAY)
+                   for message in run.messages]
+        say(f"triage runs so far, by object: {', '.join(triaged)}", 3)
+        if triaged.count(tenant_dn) != 1:
+            say(f"error: expected one triage of {tenant_dn}, saw {triaged.count(tenant_dn)}")
+            return 1
+
+        report = REPORTS / f"triage-uni_tn-{TENANT}.md"
+        say(f"\n7. The triage report of {tenant_dn} ({shown(report)}, with a .json twin):\n")
+        say(report.read_text().rstrip(), 5)
+
+        say("\n8. Stopping: SIGTERM to each ansible-rulebook (its event source logs out and closes the "
+            "websocket), then the simulator.")
+        for rulebook in rulebooks.values():
+            code = rulebook.stop()
+            say(f"{rulebook.rulebook}: exit code {code}"
+                f"{'; it left processes behind (killed)' if rulebook.leftovers else ', no process left behind'}",
+                3)
+            if code != 0 or rulebook.leftovers:
+                return 1
+    say(f"   Simulator stopped. The whole story took {time.monotonic() - began:.0f} s.")
+    say("\nTry it yourself with `make sim` and `.venv/bin/apicsim ctl create-tenant NAME`, or point the same\n"
+        "rulebooks at a real APIC: README.md (section 'Rulebooks') shows the vars file, inventory and environment.")
     return 0
 
 
+def main() -> int:
+    """The story; anything that goes wrong ends it with one error (everything started is stopped first)."""
+    try:
+        return tell_the_story()
+    except (RuntimeError, TimeoutError) as exc:
+        say(f"\nerror: {exc}")
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    sys.exit(main())

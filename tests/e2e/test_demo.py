@@ -1,0 +1,40 @@
+"""`make demo` (scripts/demo.py) end to end, so the demo cannot rot: every step printed, exit 0, no secret.
+
+It runs the real ansible-rulebook twice from the tarball-installed collection, so it is as slow as the demo
+itself (about 15 s here).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from reaction_tools import REPO, assert_no_secret, require_installed_collection
+
+DEMO = REPO / "scripts" / "demo.py"
+DEMO_PASSWORD = "apicsim-demo"  # the simulator's fixed demo password
+
+
+@pytest.mark.rulebook
+@pytest.mark.slow
+def test_demo_tells_the_whole_story_and_stops_cleanly(tmp_path: Path):
+    require_installed_collection()
+    env = dict(os.environ, FABRICOPS_REPORTS_DIR=str(tmp_path))  # not the checkout's reports/
+    result = subprocess.run([sys.executable, str(DEMO)], capture_output=True, text=True, timeout=240, check=False,
+                            env=env)
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    steps = [int(n) for n in re.findall(r"^(\d+)\. ", out, re.MULTILINE)]
+    assert steps == list(range(1, 9)), f"numbered steps 1 to 8 expected, got {steps}:\n{out}"
+    assert re.search(r"fabricops\.aci\.tenant_onboard: ok=5 changed=[23] failed=0", out)  # 2: reports/ existed
+    assert "fvBD main-bd" in out and "annotation=orchestrator:fabricops-eda" in out
+    assert "triage runs so far, by object: uni/tn-demo, uni/tn-prod" in out
+    assert "# Triage of uni/tn-demo" in out and "dropped from 100 to 55" in out
+    assert "| major | F0467 | raised | uni/tn-demo/BD-main-bd |" in out
+    assert out.count("exit code 0, no process left behind") == 2
+    assert_no_secret(out + result.stderr, DEMO_PASSWORD)
+    assert (tmp_path / "onboard-demo.json").exists() and (tmp_path / "triage-uni_tn-demo.json").exists()

@@ -1,0 +1,172 @@
+"""The shipped rulebooks, run by the real ansible-rulebook from the tarball-installed collection.
+
+One ansible-rulebook per rulebook (its JVM start-up is the expensive part), each covering several cases
+against a fresh simulator: the rule fires and the reaction playbook's effect is visible (on the simulator or
+in the report), changes that must not match fire nothing, and throttling holds under a burst.
+
+"Fires nothing" is proven with a barrier: after the changes that must not match, one change that must match
+is made; ansible-rulebook handles events in order and runs playbooks one after another, so once the
+barrier's run has finished every earlier event has been decided, and the runs can be counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from reaction_tools import (
+    ONBOARD_PLAY,
+    TRIAGE_PLAY,
+    RulebookProcess,
+    assert_no_secret,
+    children,
+    contract_files,
+    live_subscriptions,
+    read_json,
+    require_installed_collection,
+    wait_until,
+)
+
+pytestmark = [pytest.mark.rulebook, pytest.mark.slow]
+
+SUBSCRIBE_TIMEOUT = 120.0  # JVM start-up on a loaded 2-core machine
+THRESHOLD, DROP = 70, 20
+
+
+@contextmanager
+def running(apic, tmp_path: Path, rulebook: str, subscriptions: int) -> Iterator[RulebookProcess]:
+    """ansible-rulebook on ``fabricops.aci.<rulebook>``, subscribed; on exit SIGTERM must end it cleanly."""
+    require_installed_collection()
+    files = contract_files(tmp_path, apic, tmp_path / "reports", health_threshold=THRESHOLD, health_drop=DROP)
+    process = RulebookProcess(f"fabricops.aci.{rulebook}", cwd=tmp_path, vars_file=files.vars_file,
+                              inventory=files.inventory, env=files.env)
+    with process:
+        wait_until(lambda: live_subscriptions(apic) >= subscriptions, f"{rulebook} to subscribe",
+                   SUBSCRIBE_TIMEOUT, process.check_alive)
+        yield process
+        code = process.stop()
+        assert code == 0, f"SIGTERM must end ansible-rulebook with 0, got {code}:\n{process.output[-3000:]}"
+    assert not process.leftovers, "ansible-rulebook left processes behind"
+    assert apic.call(lambda: apic.control.stats()["sessions"]) == 0, "the event source did not log out"
+    assert_no_secret(process.output, apic.password)
+
+
+def triaged(process: RulebookProcess) -> list[str]:
+    """The object of every triage run so far (from the playbook's last message), in order."""
+    return [run.messages[-1].split(":", 1)[0] for run in process.runs(TRIAGE_PLAY)]
+
+
+def set_health(apic, dn: str, *scores: int) -> None:
+    for score in scores:
+        apic.call(apic.control.set_health, dn, score)
+
+
+def fault_lifecycle(apic, fault_dn: str) -> str:
+    return apic.call(apic.control.get, fault_dn).get("faultInst", {}).get("attributes", {}).get("lc", "")
+
+
+def test_tenant_watch_onboards_each_new_tenant_once(apic_thread, tmp_path: Path):
+    apic = apic_thread
+    reports = tmp_path / "reports"
+    with running(apic, tmp_path, "tenant_watch", 1) as rulebook:
+        apic.call(apic.control.create_tenant, "e2e-a")
+        run = rulebook.wait_for_run(ONBOARD_PLAY, 1)
+        assert (run.failed, run.changed) == (0, 3), "\n".join(run.lines)
+
+        tenant = apic.call(apic.control.get, "uni/tn-e2e-a")
+        assert tenant["fvTenant"]["attributes"]["annotation"] == "orchestrator:fabricops-eda"
+        assert [a["name"] for a in children(tenant, "fvCtx")] == ["main"]
+        assert [a["name"] for a in children(tenant, "fvAp")] == ["main-ap"]
+        (bd,) = (child for child in tenant["fvTenant"]["children"] if "fvBD" in child)
+        assert bd["fvBD"]["attributes"]["name"] == "main-bd"
+        assert [a["tnFvCtxName"] for a in children(bd, "fvRsCtx")] == ["main"]
+
+        record = read_json(reports / "onboard-e2e-a.json")
+        assert (record["tenant"], record["dn"]) == ("e2e-a", "uni/tn-e2e-a")
+        assert record["trigger"]["rule"] == "Tenant created" and len(record["trigger"]["event_uuid"]) == 36
+        sent_classes = {next(iter(child)) for child in record["sent"]["fvTenant"]["children"]}
+        assert sent_classes == {"fvCtx", "fvBD", "fvAp"}
+
+        # Must not match: a tenant modified, an object of another class created, a tenant deleted.
+        apic.call(apic.control.modify, "uni/tn-e2e-a", {"descr": "changed"})
+        apic.call(apic.control.create, "fvBD", "uni/tn-prod/BD-e2e", {"name": "e2e"})
+        apic.call(apic.control.delete, "uni/tn-e2e-a")
+        # Barrier, and a burst of two creations: each is onboarded exactly once.
+        apic.call(apic.control.create_tenant, "e2e-b")
+        apic.call(apic.control.create_tenant, "e2e-c")
+        rulebook.wait_for_run(ONBOARD_PLAY, 3)
+        onboarded = [run.messages[-1].split(":", 1)[0] for run in rulebook.runs(ONBOARD_PLAY)]
+        assert onboarded == ["uni/tn-e2e-a", "uni/tn-e2e-b", "uni/tn-e2e-c"]
+        assert all(run.failed == 0 for run in rulebook.runs(ONBOARD_PLAY))
+        assert sorted(p.name for p in reports.glob("onboard-*")) == [
+            "onboard-e2e-a.json", "onboard-e2e-b.json", "onboard-e2e-c.json"]
+
+
+@pytest.mark.apicsim(fault_time_scale=0.01)
+def test_health_watch_triages_drops_once_per_object(apic_thread, tmp_path: Path):
+    apic = apic_thread
+    reports = tmp_path / "reports"
+    with running(apic, tmp_path, "health_watch", 3) as rulebook:
+        # Below the threshold (the default fabric has uni/tn-prod at 92).
+        set_health(apic, "uni/tn-prod", 60)
+        run = rulebook.wait_for_run(TRIAGE_PLAY, 1)
+        assert run.failed == 0, "\n".join(run.lines)
+        report = read_json(reports / "triage-uni_tn-prod.json")
+        assert report["trigger"]["kind"] == "health" and report["trigger"]["dn"] == "uni/tn-prod/health"
+        assert (report["trigger"]["health"]["previous"], report["trigger"]["health"]["current"]) == (92, 60)
+        assert (report["dn"], report["health"], report["exists"]) == ("uni/tn-prod", 60, True)
+        assert report["unhealthiest"][0]["dn"] == "uni/tn-prod/ap-shop/epg-web"  # 85, below the report's 90
+        assert [(f["code"], f["severity"]) for f in report["faults"]] == [("F0467", "minor")]
+        markdown = (reports / "triage-uni_tn-prod.md").read_text()
+        assert "dropped from 92 to 60" in markdown and "| minor | F0467 | raised |" in markdown
+
+        # A fall of DROP points or more while still above the threshold (a switch: 100 -> 75).
+        set_health(apic, "topology/pod-1/node-102/sys", 75)
+        rulebook.wait_for_run(TRIAGE_PLAY, 2)
+
+        # Must not match: a small fall, a rise, a small fall of a subscribed EPG, an unsubscribed class (BD).
+        set_health(apic, "uni/tn-common", 95, 99)
+        set_health(apic, "uni/tn-prod/ap-shop/epg-web", 80)
+        set_health(apic, "uni/tn-prod/BD-web-bd", 10)
+        # A flapping score: one triage only.
+        set_health(apic, "uni/tn-infra", 60, 50, 65, 40, 30, 20)
+        # Barrier (and the EPG subscription firing).
+        set_health(apic, "uni/tn-prod/ap-shop/epg-web", 30)
+        rulebook.wait_for_run(TRIAGE_PLAY, 4)
+        assert triaged(rulebook) == ["uni/tn-prod", "topology/pod-1/node-102/sys", "uni/tn-infra",
+                                     "uni/tn-prod/ap-shop/epg-web"]
+        infra = read_json(reports / "triage-uni_tn-infra.json")
+        assert infra["trigger"]["health"] == {**infra["trigger"]["health"], "previous": 100, "current": 60}
+
+
+@pytest.mark.apicsim(fault_time_scale=0.01)
+def test_fault_watch_triages_new_severe_faults_once(apic_thread, tmp_path: Path):
+    apic = apic_thread
+    reports = tmp_path / "reports"
+    web_bd = "uni/tn-prod/BD-web-bd"
+    with running(apic, tmp_path, "fault_watch", 1) as rulebook:
+        apic.call(apic.control.raise_fault, web_bd, "F0467", "major", descr="e2e: no subnet")
+        run = rulebook.wait_for_run(TRIAGE_PLAY, 1)
+        assert run.failed == 0, "\n".join(run.lines)
+        report = read_json(reports / "triage-uni_tn-prod_BD-web-bd.json")
+        trigger = report["trigger"]
+        assert (trigger["kind"], trigger["fault"]["code"], trigger["fault"]["severity"]) == ("fault", "F0467", "major")
+        assert trigger["fault"]["lifecycle"] == "raised"
+        assert [(f["code"], f["severity"], f["lifecycle"]) for f in report["faults"]] == [("F0467", "major", "raised")]
+        assert "| major | F0467 | raised | uni/tn-prod/BD-web-bd | e2e: no subnet |" in (
+            reports / "triage-uni_tn-prod_BD-web-bd.md").read_text()
+
+        # Must not match: a minor fault (raised), the major one clearing. Then it comes back twice: throttled.
+        apic.call(apic.control.raise_fault, "uni/tn-prod/BD-app-bd", "F1111", "minor")
+        for _ in range(2):
+            apic.call(apic.control.clear_fault, web_bd, "F0467")
+            apic.call(apic.control.raise_fault, web_bd, "F0467", "major")
+            wait_until(lambda: fault_lifecycle(apic, f"{web_bd}/fault-F0467") == "raised", "F0467 raised again", 30)
+        wait_until(lambda: fault_lifecycle(apic, "uni/tn-prod/BD-app-bd/fault-F1111") == "raised", "F1111", 30)
+        # Barrier: a critical fault elsewhere.
+        apic.call(apic.control.raise_fault, "uni/tn-common/BD-default", "F0999", "critical")
+        rulebook.wait_for_run(TRIAGE_PLAY, 2)
+        assert triaged(rulebook) == [web_bd, "uni/tn-common/BD-default"]
+        assert apic.call(apic.control.get, f"{web_bd}/fault-F0467")["faultInst"]["attributes"]["occur"] == "3"
