@@ -14,7 +14,15 @@ Every field is documented in docs/event_reference.md.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
+
+try:
+    import orjson
+
+    HAS_ORJSON = True
+except ImportError:  # the standard encoder gives the same bytes for APIC attributes, only slower
+    HAS_ORJSON = False
 
 from ansible_collections.fabricops.aci.plugins.module_utils.core.dn import parent_dn as _parent_dn_slow
 from ansible_collections.fabricops.aci.plugins.module_utils.core.dn import rn_of as _rn_of_slow
@@ -29,39 +37,58 @@ UUID_NAMESPACE = uuid.UUID("5f0c6a8e-6d2b-4c55-9a43-4b1e8e2f1c07")
 BOOKKEEPING = frozenset(("dn", "rn", "status", "childAction", "modTs"))
 
 _TENANT_PREFIX = "uni/tn-"
+_TENANT_LENGTH = len(_TENANT_PREFIX)
 _TRUE_TEXT = frozenset(("yes", "true"))
+
+
+_PREFIXES = {}  # type: dict[tuple, object]
+_SORTED = orjson.OPT_SORT_KEYS if HAS_ORJSON else 0
+
+
+def _prefix(subscription: str, cls: str, status: str):
+    """SHA-1 state after the namespace, subscription, class and status (built once, copied per event)."""
+    if len(_PREFIXES) > 4096:  # bounded: subscriptions x classes x statuses are few, but never trust that
+        _PREFIXES.clear()
+    base = hashlib.sha1(UUID_NAMESPACE.bytes + f"{subscription}\x1f{cls}\x1f{status}\x1f".encode())
+    _PREFIXES[subscription, cls, status] = base
+    return base
+
+
+def _canonical_slow(attributes: dict) -> bytes:
+    """Sorted-key JSON with the standard encoder: the same bytes orjson writes for APIC attributes."""
+    return json.dumps(attributes, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str).encode("utf-8")
 
 
 def event_uuid(subscription: str, cls: str, status: str, attributes: dict) -> str:
     """A UUID (version 5 layout) over the subscription, class, status and every attribute, order-free."""
-    parts = [subscription, cls, status]
-    for key in sorted(attributes):
-        parts.append(key)
-        parts.append(str(attributes[key]))
-    digest = hashlib.sha1(UUID_NAMESPACE.bytes + "\x1f".join(parts).encode("utf-8")).digest()
-    return str(uuid.UUID(bytes=digest[:16], version=5))
-
-
-def _split_last(dn: str) -> tuple:
-    """``(parent, rn)`` of a DN; plain DNs take a fast path, bracketed ones the full parser."""
-    if "[" not in dn:
-        cut = dn.rfind("/")
-        return dn[:cut] if cut >= 0 else "", dn[cut + 1:]
+    base = _PREFIXES.get((subscription, cls, status)) or _prefix(subscription, cls, status)
+    digest = base.copy()
     try:
-        return _parent_dn_slow(dn), _rn_of_slow(dn)
-    except ValueError:
-        return "", dn
+        digest.update(orjson.dumps(attributes, option=_SORTED) if HAS_ORJSON else _canonical_slow(attributes))
+    except TypeError:  # keys that are not strings: only the standard encoder copes
+        digest.update(_canonical_slow(attributes))
+    text = digest.hexdigest()
+    # version 5 in the 13th hex digit, RFC 4122 variant (8, 9, a or b) in the 17th, as uuid.uuid5 writes them
+    return f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{_VARIANT[text[16]]}{text[17:20]}-{text[20:32]}"
 
 
-def tenant_of(dn: str) -> str | None:
-    """The tenant name for objects under ``uni/tn-<name>``, else None."""
-    if not dn.startswith(_TENANT_PREFIX):
-        return None
-    end = dn.find("/", len(_TENANT_PREFIX))
-    name = dn[len(_TENANT_PREFIX):] if end < 0 else dn[len(_TENANT_PREFIX):end]
-    if "[" in name:
-        return _tenant_of_slow(dn)
-    return name
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def dn_parts(dn: str) -> tuple:
+    """``(parent DN, rn, tenant or None)``: plain DNs take a fast path, bracketed ones core/dn.py's parser."""
+    if "[" in dn:
+        try:
+            return _parent_dn_slow(dn), _rn_of_slow(dn), _tenant_of_slow(dn)
+        except ValueError:  # unbalanced brackets: still an event, with what can be said
+            return "", dn, None
+    cut = dn.rfind("/")
+    tenant = None
+    if dn.startswith(_TENANT_PREFIX):
+        end = dn.find("/", _TENANT_LENGTH)
+        tenant = dn[_TENANT_LENGTH:] if end < 0 else dn[_TENANT_LENGTH:end]
+    return (dn[:cut] if cut >= 0 else ""), dn[cut + 1:], tenant
 
 
 def to_int(value: object) -> int | None:
@@ -129,9 +156,22 @@ def is_fault(cls: str) -> bool:
     return cls in ("faultInst", "faultDelegate", "faultRecord")
 
 
-def changed_names(attributes: dict) -> list:
-    """The properties a sparse ``modified`` push reports, without the notification's bookkeeping."""
-    return [name for name in attributes if name not in BOOKKEEPING]
+def changed_names(names) -> list:
+    """The property names worth reporting as changed: the notification's bookkeeping left out."""
+    return [name for name in names if name not in BOOKKEEPING]
+
+
+_HEALTH = "health"
+_FAULT = "fault"
+_KINDS = {}  # type: dict[str, str]
+
+
+def _kind(cls: str) -> str:
+    """Whether a class carries health or fault fields (cached: the hot path asks for every event)."""
+    kind = _HEALTH if is_health(cls) else _FAULT if is_fault(cls) else ""
+    if len(_KINDS) < 4096:
+        _KINDS[cls] = kind
+    return kind
 
 
 def build_event(cls: str, dn: str, status: str, attributes: dict, subscription: str, apic: str,
@@ -141,13 +181,16 @@ def build_event(cls: str, dn: str, status: str, attributes: dict, subscription: 
     ``changed`` lists the properties that changed (modified only; [] otherwise). ``attributes`` is
     passed on without copying.
     """
-    parent, rn = _split_last(dn)
+    parent, rn, tenant = dn_parts(dn)
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = _kind(cls)
     aci = {
         "class": cls,
         "dn": dn,
         "rn": rn,
         "parent_dn": parent,
-        "tenant": tenant_of(dn),
+        "tenant": tenant,
         "status": status,
         "attributes": attributes,
         "changed": changed if changed is not None else [],
@@ -155,9 +198,9 @@ def build_event(cls: str, dn: str, status: str, attributes: dict, subscription: 
         "apic": apic,
         "recovered": recovered,
     }
-    if is_health(cls):
+    if kind is _HEALTH:
         aci["health"] = health_fields(attributes)
-    elif is_fault(cls):
+    elif kind is _FAULT:
         aci["fault"] = fault_fields(attributes)
     return {"aci": aci, "meta": {"uuid": event_uuid(subscription, cls, status, attributes)}}
 

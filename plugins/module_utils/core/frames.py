@@ -100,6 +100,8 @@ def normalize_status(status: object) -> str:
 
 
 def _ids(value: object) -> tuple:
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str) and value[0]:
+        return (value[0],)  # the usual frame: one id, as a string
     if isinstance(value, str):
         ids = (value,) if value else ()
     elif isinstance(value, list):
@@ -121,6 +123,7 @@ def collect_objects(imdata: list, out: list, skipped: list, parent_dn: str | Non
     built from the parent's, and written into their attributes so every object names itself.
     Objects that cannot be read are described in ``skipped`` instead of stopping the frame.
     """
+    plain = _PLAIN_STATUSES if status_of is normalize_status else None
     for item in imdata:
         if not isinstance(item, dict) or len(item) != 1:
             skipped.append("an imdata entry is not a single {class: object} mapping")
@@ -138,10 +141,14 @@ def collect_objects(imdata: list, out: list, skipped: list, parent_dn: str | Non
                 else:
                     skipped.append(f"{_short(str(cls))} object has no dn")
                     continue
-            out.append(Change(cls, dn, status_of(attributes.get("status")), attributes))
-            children = body.get("children")
-            if children and isinstance(children, list):
-                collect_objects(children, out, skipped, dn, status_of)
+            raw = attributes.get("status")
+            # the three plain statuses are looked up directly; anything else goes through status_of
+            status = plain.get(raw) if plain is not None and isinstance(raw, str) else None
+            out.append(Change(cls, dn, status or status_of(raw), attributes))
+            if "children" in body:
+                children = body["children"]
+                if children and isinstance(children, list):
+                    collect_objects(children, out, skipped, dn, status_of)
 
 
 def parse_notification(document: object) -> Notification:
@@ -160,6 +167,11 @@ def parse_notification(document: object) -> Notification:
 
 def parse_frame(data: str | bytes) -> Notification:
     """Frame text -> Notification (decode + parse_notification)."""
+    if HAS_ORJSON:
+        try:
+            return parse_notification(orjson.loads(data))
+        except orjson.JSONDecodeError:
+            pass  # decode() below words the error
     return parse_notification(decode(data))
 
 

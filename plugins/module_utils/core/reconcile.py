@@ -4,12 +4,12 @@
 
 The APIC has no replay: after a drop the only way to learn what happened meanwhile is to compare a
 fresh snapshot with what was known before. Keeping every attribute of every object would cost a few
-kilobytes per object, so each object is kept as one ``bytes`` value instead: a 4-byte schema id
-followed by one 8-byte hash per tracked attribute (Python's own string hash, valid for the life of
-the process, which is all this state lives for). That is enough to tell *which* attributes changed
-(the snapshot supplies their new values) at roughly 300 to 450 bytes per object including the DN key
-(measured in tests/unit/event_source/test_reconcile_memory.py). A schema (class + attribute names in
-order) is shared by every object with the same shape.
+kilobytes per object, so each object is kept as one ``array('q')`` instead: the schema id followed by
+one 8-byte hash per tracked attribute (Python's own string hash, valid for the life of the process,
+which is all this state lives for). That is enough to tell *which* attributes changed (the snapshot
+supplies their new values) at roughly 350 to 450 bytes per object including the DN key (measured in
+tests/unit/event_source/test_reconcile_memory.py), and a sparse ``modified`` push updates its slots
+in place. A schema (class + attribute names in order) is shared by every object with the same shape.
 
 The same state makes pushes idempotent: a push that would not change the known state is a
 duplicate (for example a push that raced the snapshot which already contains it) and is dropped.
@@ -18,9 +18,9 @@ A hash collision (2**-64 per compared value) could hide one change; that is the 
 
 from __future__ import annotations
 
-import struct
+from array import array
 
-from ansible_collections.fabricops.aci.plugins.module_utils.core.events import BOOKKEEPING
+from ansible_collections.fabricops.aci.plugins.module_utils.core.events import BOOKKEEPING, changed_names
 from ansible_collections.fabricops.aci.plugins.module_utils.core.frames import CREATED, DELETED, MODIFIED, Change
 
 # Never tracked: they describe the notification, and differ between pushes and snapshots
@@ -37,32 +37,30 @@ def _hash(value: object) -> int:
 
 
 class Schema:
-    """A class and the ordered attribute names whose hashes an object's record holds."""
+    """A class and the ordered attribute names whose hashes an object's record holds.
 
-    __slots__ = ("cls", "id", "index", "names", "packer")
+    A record unpacks to ``slots``: slot 0 is the schema id, slot ``index[name]`` the hash of ``name``.
+    """
+
+    __slots__ = ("cls", "id", "index", "names")
 
     def __init__(self, schema_id: int, cls: str, names: tuple) -> None:
         self.id = schema_id
         self.cls = cls
         self.names = names
-        self.index = {name: position for position, name in enumerate(names)}
-        self.packer = struct.Struct(f"<I{len(names)}q")
+        self.index = {name: slot for slot, name in enumerate(names, 1)}
 
-    def record(self, attributes: dict) -> bytes:
+    def record(self, attributes: dict) -> array:
         """The compact record of an object that has these attributes."""
         get = attributes.get
         try:
-            return self.packer.pack(self.id, *[hash(get(name, _MISSING)) for name in self.names])
+            return array("q", [self.id, *[hash(get(name, _MISSING)) for name in self.names]])
         except TypeError:
-            return self.packer.pack(self.id, *[_hash(get(name, _MISSING)) for name in self.names])
-
-    def hashes(self, record: bytes) -> list:
-        """The attribute hashes of a record, in ``names`` order."""
-        return list(self.packer.unpack(record))[1:]
+            return array("q", [self.id, *[_hash(get(name, _MISSING)) for name in self.names]])
 
 
 class SchemaRegistry:
-    """Schemas shared by every subscription; a record's first 4 bytes say which one it uses."""
+    """Schemas shared by every subscription; a record's first slot says which one it uses."""
 
     def __init__(self) -> None:
         self._by_id = []  # type: list[Schema]
@@ -96,27 +94,22 @@ class SchemaRegistry:
         """The schema with ``extra`` names appended (a sparse push brought properties not seen before)."""
         return self._get(schema.cls, schema.names + tuple(sorted(extra)))
 
-    def of(self, record: bytes) -> Schema:
+    def of(self, record: array) -> Schema:
         """The schema a record was written with."""
-        return self._by_id[int.from_bytes(record[:4], "little")]
+        return self._by_id[record[0]]
 
 
-def _changed_between(old_schema: Schema, old_record: bytes, new_schema: Schema, attributes: dict) -> list:
+def _changed_between(old_schema: Schema, old_record: array, new_schema: Schema, attributes: dict) -> list:
     """Names whose value differs between a known record and a fresh full object."""
+    old = old_record
     if old_schema is new_schema:
-        old = old_schema.hashes(old_record)
-        return [name for position, name in enumerate(new_schema.names)
-                if _hash(attributes.get(name, _MISSING)) != old[position]]
-    old_list = old_schema.hashes(old_record)
-    old_hashes = {name: old_list[position] for position, name in enumerate(old_schema.names)}
+        return [name for slot, name in enumerate(new_schema.names, 1)
+                if _hash(attributes.get(name, _MISSING)) != old[slot]]
+    old_hashes = {name: old[slot] for slot, name in enumerate(old_schema.names, 1)}
     changed = [name for name in new_schema.names
                if _hash(attributes.get(name, _MISSING)) != old_hashes.pop(name, _MISSING)]
     changed.extend(name for name, old_hash in old_hashes.items() if old_hash != _MISSING)
     return changed
-
-
-def _visible(names: list) -> list:
-    return [name for name in names if name not in BOOKKEEPING]
 
 
 class KnownState:
@@ -132,7 +125,7 @@ class KnownState:
 
     def __init__(self, registry: SchemaRegistry | None = None) -> None:
         self.registry = registry if registry is not None else SchemaRegistry()
-        self.objects = {}  # type: dict[str, bytes]
+        self.objects = {}  # type: dict[str, array]
         self.tombstones = set()  # type: set[str]
         self.initialized = False
 
@@ -167,9 +160,29 @@ class KnownState:
             self.objects[change.dn] = schema.record(attributes)
             if self.tombstones:
                 self.tombstones.discard(change.dn)
-            return [] if created else _visible(list(schema.names))
-        schema, hashes, changed, extra = self._compare(known, attributes)
-        if not changed and not extra:
+            return [] if created else changed_names(list(schema.names))
+        # The hot path: write the pushed values into the known record in place, noting what differed.
+        schema = self.registry.of(known)
+        index = schema.index
+        changed = []
+        extra = None
+        dirty = False
+        for name, value in attributes.items():
+            slot = index.get(name)
+            if slot is None:
+                if name not in UNTRACKED:
+                    extra = (extra or []) + [name]
+                continue
+            try:
+                value_hash = hash(value)
+            except TypeError:
+                value_hash = _hash(value)
+            if known[slot] != value_hash:
+                known[slot] = value_hash
+                dirty = True
+                if name not in BOOKKEEPING:
+                    changed.append(name)
+        if not dirty and not extra:
             return None
         if created:
             # A re-creation (or a creation the state already had in another form): keep the full object.
@@ -177,33 +190,12 @@ class KnownState:
             return []
         if extra:
             schema = self.registry.extended(schema, extra)
-            hashes.extend(_hash(attributes[name]) for name in schema.names[len(hashes):])
-            changed.extend(extra)
-        self.objects[change.dn] = schema.packer.pack(schema.id, *hashes)
-        return _visible(changed)
-
-    def _compare(self, known: bytes, attributes: dict) -> tuple:
-        """``(schema, hashes, changed, extra)`` of a push against a known record.
-
-        ``hashes`` already holds the pushed values; ``extra`` lists pushed names the record lacks.
-        """
-        schema = self.registry.of(known)
-        index = schema.index
-        hashes = schema.hashes(known)
-        changed = []
-        extra = []
-        for name, value in attributes.items():
-            if name in UNTRACKED:
-                continue
-            position = index.get(name)
-            if position is None:
-                extra.append(name)
-                continue
-            value_hash = _hash(value)
-            if hashes[position] != value_hash:
-                hashes[position] = value_hash
-                changed.append(name)
-        return schema, hashes, changed, extra
+            record = array("q", known)
+            record[0] = schema.id
+            record.extend(_hash(attributes[name]) for name in schema.names[len(known) - 1:])
+            self.objects[change.dn] = record
+            changed.extend(changed_names(extra))
+        return changed
 
     def reconcile(self, snapshot: list) -> list:
         """Replace the state with ``snapshot`` (Changes) and return what was missed, in order.
@@ -214,7 +206,7 @@ class KnownState:
         """
         registry = self.registry
         previous = self.objects
-        current = {}  # type: dict[str, bytes]
+        current = {}  # type: dict[str, array]
         missed = []
         for change in snapshot:
             attributes = change.attributes
@@ -230,7 +222,7 @@ class KnownState:
                 # Records can differ only in layout (a sparse push appended a name); only values count.
                 names = _changed_between(registry.of(old), old, schema, attributes)
                 if names:
-                    missed.append((Change(change.cls, change.dn, MODIFIED, attributes), _visible(names)))
+                    missed.append((Change(change.cls, change.dn, MODIFIED, attributes), changed_names(names)))
         tombstones = set()
         if self.initialized:
             for dn, record in previous.items():

@@ -103,12 +103,13 @@ class ApicConnection:
         """Receive frames and hand them to the router; the hot path of the whole source."""
         receive = socket.receive
         route = self.router.route
+        emit_now = self.router.emit_now
         emit = self.router.emit
         while True:
             message = await receive()
             if message.type in _DATA:
                 events = route(message.data)
-                if events:
+                if events and not emit_now(events):
                     await emit(events)
             elif message.type in _CLOSED:
                 code = socket.close_code
