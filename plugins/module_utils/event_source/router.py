@@ -3,7 +3,7 @@
 """From websocket frames and subscription snapshots to events on the EDA queue, in order, exactly once.
 
 The ordering rule for pushes that race a snapshot (decided on purpose, tested in
-tests/event_source/test_snapshot_ordering.py):
+tests/unit/event_source/test_event_router.py and, over sockets, tests/event_source/test_source_recovery.py):
 
 1. A subscription's id is unknown until its subscribe answer arrives, but the APIC may push frames for
    it on the socket before that answer is read. While any subscribe is in flight, frames naming

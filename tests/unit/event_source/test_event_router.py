@@ -175,3 +175,54 @@ async def test_emit_keeps_order_and_waits_for_a_full_queue():
     await asyncio.wait_for(asyncio.gather(first, second), 1)
     assert received == [1, 2, 3, 4]
     assert router.stats.events == 4
+
+
+async def test_emit_now_only_when_nothing_is_waiting_and_the_events_fit():
+    router = _router()
+    queue = asyncio.Queue(maxsize=2)
+    router._queue = queue
+    assert router.emit_now([1, 2])
+    assert not router.emit_now([3])  # full: the caller must await emit()
+    assert [queue.get_nowait(), queue.get_nowait()] == [1, 2]
+    blocked = asyncio.ensure_future(router.emit([3, 4, 5]))
+    await asyncio.sleep(0)
+    assert not router.emit_now([6])  # someone is emitting: keep the order
+    assert [await queue.get() for _ in range(3)] == [3, 4, 5]
+    await blocked
+    assert router.emit_now([6])
+
+
+class _WrapperQueue:
+    """A queue like ansible-rulebook's FilteredQueue: only ``put``."""
+
+    def __init__(self):
+        self.items = []
+
+    async def put(self, item):
+        self.items.append(item)
+
+
+async def test_emit_now_never_bypasses_a_wrapper_queue():
+    router = _router()
+    router._queue = wrapper = _WrapperQueue()
+    router._direct = isinstance(wrapper, asyncio.Queue)
+    assert not router.emit_now([1])
+    await router.emit([1])
+    assert wrapper.items == [1]
+
+
+async def test_a_cancelled_emitter_does_not_block_the_next_ones():
+    router = _router()
+    queue = asyncio.Queue(maxsize=1)
+    router._queue = queue
+    first = asyncio.ensure_future(router.emit([1, 2]))
+    await asyncio.sleep(0)
+    waiting = asyncio.ensure_future(router.emit([99]))
+    third = asyncio.ensure_future(router.emit([3]))
+    await asyncio.sleep(0)
+    waiting.cancel()
+    received = [await asyncio.wait_for(queue.get(), 1) for _ in range(3)]
+    await asyncio.wait_for(asyncio.gather(first, third), 1)
+    assert received == [1, 2, 3]
+    assert waiting.cancelled()
+    assert not router._emitting
