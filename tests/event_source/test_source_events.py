@@ -112,3 +112,33 @@ async def test_a_certificate_user_holds_its_socket_through_webtoken_session(apic
     apic.control.create_tenant("cert-two")
     await log.wait_for(lambda seen: seen.of("created", "uni/tn-cert-two"), "a creation after the session window")
     assert not log.of("created", "uni/tn-cert-two")[0]["recovered"]
+
+
+async def test_heartbeat_status_events_report_the_feed(apic, start_source):
+    log = await start_source(source_args(apic, TENANTS, heartbeat_interval=0.1))
+    await live(log, apic)
+
+    def heartbeats(seen):
+        return [event["aci_status"] for event in seen.events if "aci_status" in event]
+
+    await log.wait_for(lambda seen: any(h["connected"] for h in heartbeats(seen)), "a connected heartbeat")
+    apic.control.drop()
+    apic.control.create_tenant("beat")
+    await log.wait_for(lambda seen: any(h["reconnects"] == 1 and h["connected"] and h["recovered"] >= 1
+                                        for h in heartbeats(seen)), "a heartbeat after the reconnect")
+    status = heartbeats(log)[-1]
+    assert status["apic"] == f"127.0.0.1:{apic.port}"
+    assert status["subscriptions"] == {"total": 1, "alive": 1}
+    assert status["events"] >= 2  # the recovered tenant and its health
+    assert status["logins"] >= 2
+    assert all("aci" not in event for event in log.events if "aci_status" in event)
+
+
+async def test_ipv6_literal_hosts_work(apic_factory, start_source):
+    apic = await apic_factory(host="::1")
+    args = source_args(apic, TENANTS, host=f"[::1]:{apic.port}")
+    log = await start_source(args)
+    await live(log, apic)
+    apic.control.create_tenant("six")
+    await log.wait_for(lambda seen: seen.of("created", "uni/tn-six"), "a creation over IPv6")
+    assert log.of("created", "uni/tn-six")[0]["apic"] == f"[::1]:{apic.port}"
