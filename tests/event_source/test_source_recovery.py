@@ -19,6 +19,13 @@ def _create(apic, dns):
         apic.control.create_tenant(dn.split("tn-", 1)[1])
 
 
+async def _create_paced(apic, dns, pause):
+    """Create the tenants one by one, ``pause`` seconds apart, so a failure window falls among them."""
+    for dn in dns:
+        _create(apic, [dn])
+        await asyncio.sleep(pause)
+
+
 def _all_created(dns):
     wanted = set(dns)
     return lambda log: wanted <= {aci["dn"] for aci in log.of("created")}
@@ -68,9 +75,7 @@ async def test_subscriptions_refused_at_refresh_are_resubscribed_without_loss(ap
     await live(log, apic)
     apic.control.disturb_refreshes(seconds=1.5, fail=True)
     dns = _tenants("r", 40)
-    for dn in dns:
-        _create(apic, [dn])
-        await asyncio.sleep(0.04)
+    await _create_paced(apic, dns, 0.04)
     await log.wait_for(_all_created(dns), "every tenant created while refreshes were refused")
     assert exactly_once(log, "created", dns) == []
     assert requests_seen.count("subscription=yes") >= 2  # it did resubscribe
@@ -83,9 +88,7 @@ async def test_subscriptions_lapsing_behind_slow_refreshes_recover_what_they_mis
     # silently (no more pushes) until the source notices and subscribes again; changes in the gap are missed.
     apic.control.disturb_refreshes(seconds=2.5, delay=2.0, fail=False)
     dns = _tenants("l", 100)
-    for dn in dns:
-        _create(apic, [dn])
-        await asyncio.sleep(0.025)
+    await _create_paced(apic, dns, 0.025)
     await log.wait_for(_all_created(dns), "the tenants created while the subscription kept lapsing")
     assert exactly_once(log, "created", dns) == []
     assert any(aci["recovered"] for aci in log.of("created")), "no creation fell into a lapse"

@@ -99,23 +99,25 @@ def test_unknown_ids_outside_a_subscribe_window_are_counted_and_dropped():
     assert router.stats.unknown_frames == 1
 
 
-def test_held_frames_nobody_claims_are_dropped_when_the_window_closes():
+def _holding(held_id):
+    """A router whose only subscription is being subscribed, holding one frame for ``held_id``."""
     router = _router()
     sub = router.subscriptions[0]
     router.reset("apic1")
     router.begin_subscribe(sub)
-    router.route(_frame(["old"], _tenant("x", status="created")))
+    router.route(_frame([held_id], _tenant("x", status="created")))
+    return router, sub
+
+
+def test_held_frames_nobody_claims_are_dropped_when_the_window_closes():
+    router, sub = _holding("old")
     router.end_subscribe(sub, "new", [], 0.0)
     assert router.stats.unknown_frames == 1
     assert router.route(_frame(["new"], _tenant("x", status="created")))  # not swallowed by a stale hold
 
 
 def test_failed_subscribe_closes_the_window():
-    router = _router()
-    sub = router.subscriptions[0]
-    router.reset("apic1")
-    router.begin_subscribe(sub)
-    router.route(_frame(["2"], _tenant("x", status="created")))
+    router, sub = _holding("2")
     assert router.end_subscribe(sub, None, None, 0.0) == []
     assert sub.id is None
     assert router.live() == []
