@@ -224,10 +224,12 @@ class ApicConnection:
         info = client.login_info
         loop = self._loop
         started = last_ok = loop.time()
-        margin = min(60.0, info.maximum_lifetime * 0.1)
-        rollover_at = started + info.maximum_lifetime - margin
+        if info.maximum_lifetime > 0:
+            rollover_at = started + info.maximum_lifetime - min(60.0, info.maximum_lifetime * 0.1)
+        else:  # an APIC that states no lifetime: nothing to roll over for
+            rollover_at = float("inf")
         while True:
-            window = client.login_info.refresh_timeout
+            window = max(1, client.login_info.refresh_timeout)  # a nonsense window must not spin
             refresh_at = last_ok + window * SESSION_REFRESH_FRACTION if client.can_refresh else float("inf")
             wake = min(refresh_at, rollover_at)
             await asyncio.sleep(max(0.0, wake - loop.time()))

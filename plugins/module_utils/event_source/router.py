@@ -99,7 +99,20 @@ class Router:
     # ----------------------------------------------------------------- hot path
 
     def route(self, data) -> list | None:
-        """One frame -> the events it produces (state already updated), or None."""
+        """One frame -> the events it produces (state already updated), or None.
+
+        Never raises: a frame that cannot be processed is logged and skipped (the next snapshot of its
+        subscription repairs whatever it left half-applied).
+        """
+        try:
+            return self._route(data)
+        except Exception as exc:  # a frame must never end the source
+            self.stats.bad_frames += 1
+            log.error("skipped a websocket frame from %s that could not be processed: %s: %s", self.apic,
+                      type(exc).__name__, exc)
+            return None
+
+    def _route(self, data) -> list | None:
         stats = self.stats
         try:
             note = parse_frame(data)

@@ -228,3 +228,18 @@ async def test_a_cancelled_emitter_does_not_block_the_next_ones():
     assert received == [1, 2, 3]
     assert waiting.cancelled()
     assert not router._emitting
+
+
+def test_a_frame_that_breaks_processing_is_logged_and_skipped(caplog, monkeypatch):
+    router = _router()
+    router.reset("apic1")
+    _subscribe(router, router.subscriptions[0], "1")
+
+    def broken(*args, **kwargs):
+        raise KeyError("unexpected shape")
+
+    monkeypatch.setattr(router_mod, "build_event", broken)  # stands in for a shape no test foresaw
+    with caplog.at_level(logging.ERROR):
+        assert router.route(_frame(["1"], _tenant("x", status="created"))) is None
+    assert router.stats.bad_frames == 1
+    assert "could not be processed: KeyError" in caplog.text
