@@ -1,16 +1,19 @@
 """Source arguments: coercion of --env-vars text, ACI_* fallbacks, host lists, and one-line errors."""
 
+import ast
 import json
 from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source import settings as settings_mod
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.settings import (
     args_schema,
     parse_hosts,
     parse_settings,
 )
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.subscription_spec import CHOICES, KEYS
 
 REPO = Path(__file__).resolve().parents[3]
 SCHEMA_FILE = REPO / "extensions" / "eda" / "plugins" / "event_source" / "websocket.json"
@@ -134,3 +137,30 @@ def test_every_option_has_a_schema_entry_and_known_kind():
     for option in settings_mod.OPTIONS:
         assert option.name in schema
         assert option.kind in ("str", "int", "float", "bool", "hosts", "subscriptions")
+
+
+def _plugin_documentation() -> dict:
+    source = (REPO / "extensions" / "eda" / "plugins" / "event_source" / "websocket.py").read_text()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "DOCUMENTATION":
+            return yaml.safe_load(node.value.value)
+    raise AssertionError("the plugin has no DOCUMENTATION")
+
+
+def test_plugin_documentation_matches_the_options_table():
+    documented = _plugin_documentation()["options"]
+    assert sorted(documented) == sorted(option.name for option in settings_mod.OPTIONS)
+    doc_types = {"str": "str", "int": "int", "float": "float", "bool": "bool", "hosts": "list",
+                 "subscriptions": "list"}
+    for option in settings_mod.OPTIONS:
+        entry = documented[option.name]
+        assert entry["type"] == doc_types[option.kind], option.name
+        assert entry.get("default") == option.default, option.name
+        assert bool(entry.get("required")) == option.required, option.name
+        assert tuple(entry.get("aliases", ())) == option.aliases, option.name
+        for variable in option.env:
+            assert f"E({variable})" in " ".join(entry["description"]), f"{option.name}: {variable} undocumented"
+    suboptions = documented["subscriptions"]["suboptions"]
+    assert sorted(suboptions) == sorted(KEYS)
+    for key, values in CHOICES.items():
+        assert suboptions[key]["choices"] == list(values), key
