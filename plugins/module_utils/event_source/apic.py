@@ -49,6 +49,7 @@ from ansible_collections.fabricops.aci.plugins.module_utils.event_source.secret_
 
 log = logging.getLogger(__name__)
 
+CONNECT_TIMEOUT = 10.0  # seconds for the TCP connection itself
 WS_CLOSE_TIMEOUT = 0.5  # shutdown must finish within a second, close handshake included
 WS_MAX_MESSAGE = 64 * 1024 * 1024  # multi-object frames of a large fabric can be big; still bounded
 _CERT_HINT = "set ca_path to the CA that signed the APIC certificate (or validate_certs: false for a lab APIC)"
@@ -98,7 +99,10 @@ class ApicClient:
         self._http = aiohttp.ClientSession(
             cookie_jar=aiohttp.DummyCookieJar(),
             trust_env=self.settings.use_proxy,
-            timeout=aiohttp.ClientTimeout(total=self.settings.timeout),
+            # A member that is powered off never answers the SYN: give up on it sooner, so failover to
+            # the next one does not wait for the whole request timeout.
+            timeout=aiohttp.ClientTimeout(total=self.settings.timeout,
+                                          sock_connect=min(self.settings.timeout, CONNECT_TIMEOUT)),
         )
 
     async def close(self) -> None:
