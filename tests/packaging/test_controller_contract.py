@@ -15,7 +15,6 @@ import pytest
 import yaml
 from contract import guide_yaml_block, load, render, write_contract_rulebook
 from controller_stub import TOKEN, ControllerStub, ControllerStubThread, JobTemplate
-from disttools import REPO, run
 from rulebook_runner import run_rulebook_until
 
 
@@ -67,11 +66,3 @@ def test_controller_variant_launches_the_shared_template_for_the_fabric(apic_thr
     sent = yaml.safe_dump(launch)
     assert not [name for name in launch["extra_vars"] if name.startswith("aci_") and name != "aci_fabric"]
     assert password not in sent and password not in output
-
-
-def test_rulebook_file_names_are_unique_for_the_controller():
-    """EDA controller releases that list a project's rulebooks by file name alone must not see two alike."""
-    tracked = run(["git", "ls-files", "rulebooks", "extensions/eda/rulebooks"], cwd=REPO).split()
-    names = [Path(path).name for path in tracked if path.endswith((".yml", ".yaml"))]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    assert not duplicates, f"rulebooks with the same file name in different folders: {duplicates}"
