@@ -143,3 +143,18 @@ async def test_a_slow_consumer_with_a_one_slot_queue_loses_nothing(apic, start_s
     assert exactly_once(log, "created", first + second) == []
     live_order = [a["dn"] for a in log.of("created") if not a["recovered"] and a["dn"] in second]
     assert live_order == [dn for dn in second if dn in live_order]  # pushes keep their order
+
+
+async def test_changes_racing_the_resubscribe_are_neither_lost_nor_doubled(apic, start_source):
+    log = await start_source(source_args(apic))
+    await live(log, apic)
+    dns = _tenants("race", 400)
+    producer = asyncio.ensure_future(_create_paced(apic, dns, 0.002))  # pushes keep coming while resubscribing
+    for _ in range(4):
+        await asyncio.sleep(0.15)
+        apic.control.drop()
+    await producer
+    await log.wait_for(_all_created(dns), "every tenant created while the source kept resubscribing")
+    assert exactly_once(log, "created", dns) == []
+    recovered = sum(aci["recovered"] for aci in log.of("created") if aci["dn"] in dns)
+    assert 0 < recovered < len(dns)  # some came from snapshots, the rest live
