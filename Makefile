@@ -82,9 +82,10 @@ environments: venv collection
 	$(BIN)/ansible-builder create -f environments/decision/execution-environment.yml -c $(BUILD)/environments/decision
 	$(BIN)/ansible-builder create -f environments/execution/execution-environment.yml -c $(BUILD)/environments/execution
 
-# Release step: bump galaxy.yml's version and add a release_summary fragment first.
+# Folds changelogs/fragments into the release of galaxy.yml's version (adding to it if it already exists).
+# For a new release: bump the version and add a release_summary fragment first.
 changelog: venv
-	$(BIN)/antsibull-changelog release
+	$(BIN)/antsibull-changelog release --update-existing
 
 lint: venv
 	$(BIN)/ruff check .
