@@ -117,10 +117,10 @@ class RulebookProcess:
     """``ansible-rulebook -r <rulebook>`` with a vars file and an inventory, its output followed."""
 
     def __init__(self, rulebook: str, *, cwd: Path, vars_file: Path, inventory: Path,
-                 env: Mapping[str, str]) -> None:
+                 env: Mapping[str, str], extra_args: tuple[str, ...] = ()) -> None:
         self.rulebook = rulebook
         self.command = [str(BIN / "ansible-rulebook"), "-r", rulebook, "--vars", str(vars_file),
-                        "-i", str(inventory)]
+                        "-i", str(inventory), *extra_args]
         self._cwd = cwd
         self._env = tool_env(env)
         self._lines: list[tuple[float, str]] = []

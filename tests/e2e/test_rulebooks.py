@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from fake_controller import FakeController
 from reaction_tools import (
     ONBOARD_PLAY,
     TRIAGE_PLAY,
@@ -36,12 +37,14 @@ THRESHOLD, DROP = 70, 20
 
 
 @contextmanager
-def running(apic, tmp_path: Path, rulebook: str, subscriptions: int) -> Iterator[RulebookProcess]:
+def running(apic, tmp_path: Path, rulebook: str, subscriptions: int, extra_args: tuple[str, ...] = (),
+            **rulebook_vars: object) -> Iterator[RulebookProcess]:
     """ansible-rulebook on ``fabricops.aci.<rulebook>``, subscribed; on exit SIGTERM must end it cleanly."""
     require_installed_collection()
-    files = contract_files(tmp_path, apic, tmp_path / "reports", health_threshold=THRESHOLD, health_drop=DROP)
+    files = contract_files(tmp_path, apic, tmp_path / "reports", health_threshold=THRESHOLD, health_drop=DROP,
+                           **rulebook_vars)
     process = RulebookProcess(f"fabricops.aci.{rulebook}", cwd=tmp_path, vars_file=files.vars_file,
-                              inventory=files.inventory, env=files.env)
+                              inventory=files.inventory, env=files.env, extra_args=extra_args)
     with process:
         wait_until(lambda: live_subscriptions(apic) >= subscriptions, f"{rulebook} to subscribe",
                    SUBSCRIBE_TIMEOUT, process.check_alive)
@@ -170,3 +173,31 @@ def test_fault_watch_triages_new_severe_faults_once(apic_thread, tmp_path: Path)
         rulebook.wait_for_run(TRIAGE_PLAY, 2)
         assert triaged(rulebook) == [web_bd, "uni/tn-common/BD-default"]
         assert apic.call(apic.control.get, f"{web_bd}/fault-F0467")["faultInst"]["attributes"]["occur"] == "3"
+
+
+def test_controller_variant_launches_the_job_template_for_the_fabric(apic_thread, tmp_path: Path):
+    """rulebooks/controller/tenant_watch.yml asks the controller to run the onboarding job for its fabric.
+
+    The fake controller only knows templates of organization "Default" (ansible-rulebook checks it), so a
+    launch also proves the variant's default organization.
+    """
+    apic = apic_thread
+    template = "fabricops.aci tenant onboard"
+    with FakeController([template, "fabricops.aci health triage"], apic.tls.server_context()) as controller:
+        args = ("--controller-url", controller.url, "--controller-token", "e2e-token",
+                "--controller-ssl-verify", str(apic.ca_file))
+        with running(apic, tmp_path, "controller/tenant_watch", 1, args, aci_fabric="dc1") as rulebook:
+            apic.call(apic.control.create_tenant, "e2e-ctl")
+            wait_until(lambda: controller.launches, "the job template launch", 60, rulebook.check_alive)
+            apic.call(apic.control.modify, "uni/tn-e2e-ctl", {"descr": "must not launch"})
+            apic.call(apic.control.create_tenant, "e2e-ctl2")  # barrier
+            wait_until(lambda: len(controller.launches) >= 2, "the second launch", 60, rulebook.check_alive)
+    assert [name for name, _ in controller.launches] == [template, template]
+    (_, first), (_, second) = controller.launches
+    assert first["limit"] == "dc1"
+    assert first["extra_vars"]["aci_fabric"] == "dc1"
+    assert (first["extra_vars"]["ansible_eda"]["rule"], first["extra_vars"]["ansible_eda"]["event"]["aci"]["dn"]) == (
+        "Tenant created", "uni/tn-e2e-ctl")
+    assert second["extra_vars"]["ansible_eda"]["event"]["aci"]["dn"] == "uni/tn-e2e-ctl2"
+    assert not [v for v in first["extra_vars"] if v.startswith("aci_") and v != "aci_fabric"], first["extra_vars"]
+    assert rulebook.runs() == [], "the controller variant never runs a playbook itself"
