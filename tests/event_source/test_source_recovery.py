@@ -158,3 +158,15 @@ async def test_changes_racing_the_resubscribe_are_neither_lost_nor_doubled(apic,
     assert exactly_once(log, "created", dns) == []
     recovered = sum(aci["recovered"] for aci in log.of("created") if aci["dn"] in dns)
     assert 0 < recovered < len(dns)  # some came from snapshots, the rest live
+
+
+async def test_one_slow_refresh_holds_up_no_other_subscription(apic, start_source, requests_seen):
+    log = await start_source(source_args(apic, "fvTenant", "fvBD", refresh_timeout=1))
+    await live(log, apic, 2)
+    apic.control.disturb_refreshes(count=1, delay=3.0, fail=False)  # only the next refresh hangs, for 3 s
+    before = requests_seen.count("/api/subscriptionRefresh.json")
+    await asyncio.sleep(1.5)  # about four refresh rounds of 0.33 s
+    answered = requests_seen.count("/api/subscriptionRefresh.json") - before
+    assert answered >= 3, f"only {answered} refreshes answered while one hung: the others were held up"
+    apic.control.create_tenant("after-slow")
+    await log.wait_for(lambda seen: seen.of("created", "uni/tn-after-slow"), "an event after the slow refresh")
