@@ -100,3 +100,10 @@ def test_status_event_lives_under_its_own_key():
     event = events.status_event({"connected": True}, "id-1")
     assert event == {"aci_status": {"connected": True}, "meta": {"uuid": "id-1"}}
     assert "aci" not in event
+
+
+def test_uuid_is_the_same_with_or_without_orjson(monkeypatch):
+    attributes = {"dn": "uni/tn-a", "descr": 'caf\u00e9 "quoted" / \\ tab\t', "modTs": "t1", "status": "modified"}
+    fast = events.event_uuid("subs", "fvTenant", "modified", attributes)
+    monkeypatch.setattr(events, "HAS_ORJSON", False)
+    assert events.event_uuid("subs", "fvTenant", "modified", attributes) == fast
