@@ -1,8 +1,8 @@
 """The molecule scenario of the reaction playbooks (extensions/molecule/default) against a real simulator.
 
 The simulator runs as the `apicsim serve` command (its fault timers 100 times faster), which writes the
-apicsim.json the scenario's inventory reads. molecule runs with its own ANSIBLE_HOME, so it leaves nothing
-in the user's ~/.ansible, and uses the collection installed from the tarball.
+apicsim.json the scenario's inventory reads. molecule runs with its own HOME and ANSIBLE_HOME, so it leaves
+nothing in the user's home, and uses the collection installed from the tarball.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ def test_molecule_converges_idempotently_and_verifies(tmp_path: Path):
         facts_file = state / "apicsim.json"
         wait_until(facts_file.exists, "the simulator to start", 60, lambda: _alive(sim))
         password = json.loads(facts_file.read_text())["password"]
-        env = tool_env({"APICSIM_STATE_DIR": str(state), "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+        home = tmp_path / "home"  # molecule and ansible-compat create folders under ~ and ~/.ansible
+        env = tool_env({"APICSIM_STATE_DIR": str(state), "HOME": str(home), "ANSIBLE_HOME": str(home / ".ansible"),
                         "NO_COLOR": "1", "ANSIBLE_FORCE_COLOR": "0"})
         result = subprocess.run([str(BIN / "molecule"), "test"], cwd=REPO, env=env, capture_output=True, text=True,
                                 timeout=600, check=False)
