@@ -1,0 +1,26 @@
+"""Small pure helpers the sections share: percentiles and memory units."""
+
+from __future__ import annotations
+
+import math
+
+MB = 1024 * 1024
+
+
+def percentile(ordered: list[float], pct: float) -> float:
+    """The nearest-rank percentile of an already sorted list (p100 is the maximum)."""
+    if not ordered:
+        raise ValueError("percentile of no values")
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def median(values: list[float]) -> float:
+    """The middle value (the lower one of an even count, so it is a value that was measured)."""
+    ordered = sorted(values)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def mb(size: float) -> float:
+    """Bytes as MiB, rounded for the table."""
+    return round(size / MB, 1)

@@ -1,0 +1,131 @@
+"""From section results to the one table `make bench` prints (and the rows kept in the JSON file)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.throughput import BARE, RECEIVE_ONLY, SOURCE_ONE_SLOT, SOURCE_UNBOUNDED
+
+MET, MISSED, INFO = "met", "MISSED", ""
+
+
+def _row(section: str, figure: str, measured: str, target: str = "", verdict: str = INFO) -> dict[str, str]:
+    return {"section": section, "figure": figure, "measured": measured, "target": target, "result": verdict}
+
+
+def _check(ok: bool) -> str:
+    return MET if ok else MISSED
+
+
+def throughput_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    rows = []
+    for mode, label in (("single", "1 MO/frame"), ("multi", "16 MOs/frame")):
+        figures = result["modes"][mode]
+        probe = figures[RECEIVE_ONLY]
+        section = f"throughput, {label}"
+        rows.append(_row(section, "simulator send (receive-only probe)",
+                         f"{probe['rate']:,.0f}/s, simulator {probe['sim_busy']:.0%} busy"))
+        rows.append(_row(section, "bare reader: receive + parse (ceiling)",
+                         f"{figures[BARE]['rate']:,.0f}/s, {figures[BARE]['cpu_us_per_change']:.1f} us CPU each"))
+        unbounded = figures[SOURCE_UNBOUNDED]
+        target = "80% of bare" if mode == "single" else ""
+        verdict = _check(unbounded["of_bare"] >= 0.8) if mode == "single" else INFO
+        rows.append(_row(section, "event source -> unbounded queue",
+                         f"{unbounded['rate']:,.0f}/s = {unbounded['of_bare']:.0%} of bare, "
+                         f"{unbounded['cpu_us_per_change']:.1f} us CPU each", target, verdict))
+        slot = figures[SOURCE_ONE_SLOT]
+        rows.append(_row(section, "event source -> one-slot queue + consumer",
+                         f"{slot['rate']:,.0f}/s = {slot['of_bare']:.0%} of bare, "
+                         f"{slot['cpu_us_per_change']:.1f} us CPU each"))
+    return rows
+
+
+def latency_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    return [_row("latency", f"commit -> queue put at {result['rate']:,.0f}/s ({result['changes']:,} changes)",
+                 f"p50 {result['p50_ms']:.2f} ms, p99 {result['p99_ms']:.2f} ms, max {result['max_ms']:.2f} ms",
+                 "p99 < 10 ms", _check(result["p99_ms"] < 10))]
+
+
+def recovery_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    section = f"recovery, {result['objects']:,} objects"
+    return [
+        _row(section, "drop -> every subscription live",
+             f"median {result['live_ms_median']:.0f} ms, worst {result['live_ms_max']:.0f} ms "
+             f"({result['rounds']} drops)"),
+        _row(section, f"drop -> all {result['missed_per_round']} missed changes emitted",
+             f"median {result['complete_ms_median']:.0f} ms, worst {result['complete_ms_max']:.0f} ms",
+             "< 2 s", _check(result["complete_ms_max"] < 2000)),
+    ]
+
+
+def memory_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    return [_row("memory", f"RSS across {result['events']:,} events (after {result['warm_up_events']:,} warm-up)",
+                 f"{result['rss_mb_after_warm_up']} -> {result['rss_mb_end']} MiB, growth {result['rss_mb_growth']} "
+                 f"MiB, spread {result['rss_mb_spread']} MiB", "flat within 10 MB",
+                 _check(abs(result["rss_mb_growth"]) <= 10 and result["rss_mb_spread"] <= 10))]
+
+
+def state_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    rows = []
+    for shape in result["shapes"]:
+        per_100k = shape["bytes_per_object"] * 100_000 / 1024**2
+        rows.append(_row("reconciliation state", f"{shape['class']} ({shape['attributes']} attributes)",
+                         f"{shape['bytes_per_object']:.0f} bytes/object; 100,000 objects = {per_100k:.0f} MiB "
+                         f"(measured {shape['objects']:,})", "100,000 < 100 MB", _check(per_100k < 100)))
+    return rows
+
+
+def refresh_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    section = f"refresh, {result['subscriptions']:,} subscriptions"
+    return [
+        _row(section, "CPU to keep them alive, refresh-timeout 60 s",
+             f"{result['cpu_s_per_minute_at_60s']:.2f} s CPU per minute ({result['cpu_us_per_refresh']:.0f} us per "
+             f"refresh; measured at {result['refresh_timeout_measured']} s, scaled)"),
+        _row(section, "subscribe all on one socket", f"{result['subscribe_all_s']:.2f} s"),
+    ]
+
+
+def derive(results: dict[str, Any]) -> None:
+    """Figures that combine sections: the source's share of ansible-rulebook's CPU per event.
+
+    The source alone into a one-slot queue (throughput section) is what it costs inside ansible-rulebook.
+    """
+    if "rulebook" in results and "throughput" in results:
+        alone = results["throughput"]["modes"]["single"][SOURCE_ONE_SLOT]["cpu_us_per_change"]
+        results["rulebook"]["cpu_share_of_source"] = alone / results["rulebook"]["cpu_us_per_event"]
+
+
+def rulebook_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    share = []
+    if result.get("cpu_share_of_source") is not None:
+        share.append(f"source ~{result['cpu_share_of_source']:.0%} of CPU per event")
+    if result.get("py_spy_source_share") is not None:
+        share.append(f"{result['py_spy_source_share']:.0%} of py-spy samples in the source")
+    return [
+        _row("end to end", f"ansible-rulebook, simple rule ({result['changes']:,} changes)",
+             f"{result['rate']:,.0f} events/s, {result['cpu_us_per_event']:.0f} us CPU each"),
+        _row("end to end", "share of that time in the event source", "; ".join(share) or "not measured"),
+    ]
+
+
+def rows(results: dict[str, Any]) -> list[dict[str, str]]:
+    """The table rows for whichever sections ran, in a fixed order."""
+    out: list[dict[str, str]] = []
+    builders = {"throughput": throughput_rows, "latency": latency_rows, "recovery": recovery_rows,
+                "memory": memory_rows, "state": state_rows, "refresh": refresh_rows}
+    for name, build in builders.items():
+        if name in results:
+            out.extend(build(results[name]))
+    if "rulebook" in results:
+        out.extend(rulebook_rows(results["rulebook"]))
+    return out
+
+
+def table(rows_: list[dict[str, str]]) -> str:
+    """Aligned plain-text columns."""
+    columns = ("section", "figure", "measured", "target", "result")
+    widths = {c: max(len(c), *(len(r[c]) for r in rows_)) for c in columns} if rows_ else {c: len(c) for c in columns}
+    lines = ["  ".join(c.ljust(widths[c]) for c in columns).rstrip(),
+             "  ".join("-" * widths[c] for c in columns)]
+    lines += ["  ".join(r[c].ljust(widths[c]) for c in columns).rstrip() for r in rows_]
+    return "\n".join(lines)

@@ -1,0 +1,53 @@
+"""Each benchmark section, runnable alone in a fresh process: `python -m bench.sections NAME PARAMS STATE_DIR`.
+
+A fresh process per section keeps the figures apart: memory is read in a process that has run nothing
+else, and one section's garbage, caches or loaded modules cannot slow the next. The section's result is
+printed as one JSON line on stdout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench import latency, memory, recovery, refresh, rulebook, throughput
+
+# name -> (what it measures, full-run parameters, --quick parameters)
+SECTIONS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
+    "throughput": ("changes per second: simulator, bare reader, event source",
+                   {"count": 100_000, "repeats": 3}, {"count": 5_000, "repeats": 1}),
+    "latency": ("commit -> queue put at a steady rate", {"rate": 1000, "seconds": 10}, {"rate": 1000, "seconds": 1}),
+    "recovery": ("socket dropped with 1,000 objects subscribed", {"objects": 1000, "rounds": 5},
+                 {"objects": 1000, "rounds": 2}),
+    "memory": ("RSS across a long stream of events", {"events": 1_000_000, "bursts": 10, "warm_up_bursts": 2},
+               {"events": 40_000, "bursts": 4, "warm_up_bursts": 1}),
+    "state": ("reconciliation state per tracked object", {"objects": 100_000}, {"objects": 10_000}),
+    "refresh": ("1,000 subscriptions kept alive", {"subscriptions": 1000, "refresh_timeout": 6, "rounds": 3},
+                {"subscriptions": 1000, "refresh_timeout": 3, "rounds": 1}),
+    "rulebook": ("end to end through ansible-rulebook", {"count": 20_000, "profile": True},
+                 {"count": 2_000, "profile": False}),
+}
+
+_RUNNERS = {
+    "throughput": throughput.run,
+    "latency": latency.run,
+    "recovery": recovery.run,
+    "memory": memory.stream,
+    "state": memory.state,
+    "refresh": refresh.run,
+    "rulebook": rulebook.run,
+}
+
+
+def main(argv: list[str]) -> int:
+    name, params, state_dir = argv[0], json.loads(argv[1]), Path(argv[2])
+    result = asyncio.run(_RUNNERS[name](state_dir, **params))
+    sys.stdout.write(json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

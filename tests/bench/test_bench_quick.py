@@ -1,0 +1,93 @@
+"""`python -m bench --quick` runs every section and reports complete, self-consistent figures.
+
+No timing threshold is asserted (the machine is shared and noisy): only that every figure is there, that
+counts match what was sent, and that the numbers are internally sane (positive rates, ordered
+percentiles, shares between 0 and 1, a table row per figure).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SECTIONS = {"throughput", "latency", "recovery", "memory", "state", "refresh", "rulebook"}
+READERS = ("receive only (simulator send probe)", "bare reader (receive + parse)",
+           "event source, unbounded queue", "event source, one-slot queue")
+
+pytestmark = [pytest.mark.slow, pytest.mark.rulebook]
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory) -> tuple[str, dict]:
+    output = tmp_path_factory.mktemp("bench") / "results.json"
+    proc = subprocess.run([sys.executable, "-m", "bench", "--quick", "--output", str(output)], cwd=REPO,
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout, json.loads(output.read_text())
+
+
+def test_every_section_ran_and_the_machine_is_named(quick_run):
+    stdout, results = quick_run
+    assert set(results["sections"]) == SECTIONS and results["quick"] is True
+    machine = results["machine"]
+    assert machine["cores"] >= 1 and machine["cpu_model"] and machine["python"].startswith("CPython 3.")
+    assert machine["cpu_model"] in stdout and "own process" in stdout
+
+
+def test_the_table_prints_every_row(quick_run):
+    stdout, results = quick_run
+    rows = results["rows"]
+    assert len(rows) == 8 + 1 + 2 + 1 + 2 + 2 + 2  # throughput, latency, recovery, memory, state, refresh, e2e
+    for row in rows:
+        assert row["measured"] and row["measured"] in stdout
+        assert row["result"] in ("met", "MISSED", "")
+        assert bool(row["target"]) == bool(row["result"])  # a verdict exactly where there is a target
+
+
+def test_throughput_counts_every_change_of_every_reader(quick_run):
+    _, results = quick_run
+    section = results["sections"]["throughput"]
+    for mode in ("single", "multi"):
+        figures = section["modes"][mode]
+        assert set(figures) == set(READERS)
+        for reader in READERS:
+            run = figures[reader]
+            assert run["changes"] == section["count"]
+            assert run["rate"] > 0 and run["cpu_us_per_change"] > 0 and 0 <= run["sim_busy"] <= 1
+            assert run["of_bare"] == pytest.approx(run["rate"] / figures["bare reader (receive + parse)"]["rate"])
+        assert figures["event source, unbounded queue"]["duplicates"] == 0
+    assert section["modes"]["single"]["bare reader (receive + parse)"]["frames"] == section["count"]
+    assert section["modes"]["multi"]["bare reader (receive + parse)"]["frames"] < section["count"]
+
+
+def test_latency_recovery_memory_and_state_are_consistent(quick_run):
+    _, results = quick_run
+    sections = results["sections"]
+    latency = sections["latency"]
+    assert latency["changes"] == latency["rate"] * results["settings"]["latency"]["seconds"]
+    assert 0 < latency["p50_ms"] <= latency["p99_ms"] <= latency["max_ms"]
+    recovery = sections["recovery"]
+    assert recovery["objects"] >= 1000 and recovery["reconnects"] == recovery["rounds"]
+    assert recovery["recovered_events"] == recovery["rounds"] * recovery["missed_per_round"]
+    assert all(ms > 0 for ms in recovery["live_ms_all"] + recovery["complete_ms_all"])
+    memory = sections["memory"]
+    assert memory["events"] >= results["settings"]["memory"]["events"]
+    assert len(memory["rss_mb_samples"]) == memory["bursts"] and min(memory["rss_mb_samples"]) > 0
+    for shape in sections["state"]["shapes"]:
+        assert 50 < shape["bytes_per_object"] < 5000 and shape["objects"] == results["settings"]["state"]["objects"]
+
+
+def test_refresh_and_rulebook_figures_are_complete(quick_run):
+    _, results = quick_run
+    refresh = results["sections"]["refresh"]
+    assert refresh["alive"] == refresh["subscriptions"] == 1000 and refresh["logins"] == 1
+    assert refresh["cpu_us_per_refresh"] > 0 and refresh["cpu_s_per_minute_at_60s"] > 0
+    rulebook = results["sections"]["rulebook"]
+    assert rulebook["changes"] == results["settings"]["rulebook"]["count"]
+    assert rulebook["rate"] > 0 and rulebook["cpu_us_per_event"] > 0
+    assert rulebook["cpu_share_of_source"] > 0
