@@ -25,13 +25,21 @@ from pathlib import Path
 
 from apicsim.options import SimOptions
 from apicsim.simulator import SimulatorThread
-from rulebook_process import COLLECTIONS, REPO, PlaybookRun, RulebookProcess, contract_files, wait_until
+from rulebook_process import (
+    INSTALLED,
+    ONBOARD_PLAY,
+    REPO,
+    TRIAGE_PLAY,
+    PlaybookRun,
+    RulebookProcess,
+    contract_files,
+    live_subscriptions,
+    wait_until,
+)
 
 TENANT = "demo"
 OTHER_TENANT = "prod"  # in the simulator's default fabric
 THRESHOLD, DROP = 70, 20
-ONBOARD_PLAY = "Onboard a new tenant with its baseline"
-TRIAGE_PLAY = "Triage an object whose health dropped or that raised a fault"
 SUBSCRIPTIONS = 4  # tenant_watch: 1 (tenants); health_watch: 3 (tenants, EPGs, switches)
 # Faults soak for 120 s on an APIC before they are raised; the simulator runs the demo's 100 times faster.
 FAULT_TIME_SCALE = 0.01
@@ -58,10 +66,6 @@ def say(text: str = "", indent: int = 0) -> None:
 def shown(path: Path) -> str:
     """A path as short as it can be said: relative to the repository when inside it."""
     return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
-
-
-def live_subscriptions(sim: SimulatorThread) -> int:
-    return sum(member["subscriptions"] for member in sim.call(sim.control.stats)["members"])
 
 
 def tree_lines(mo: dict, depth: int = 0) -> Iterator[str]:
@@ -92,7 +96,7 @@ def ran(run: PlaybookRun, since: float) -> str:
 def tell_the_story() -> int:
     began = time.monotonic()
     say("fabricops.aci demo: a change on the fabric, a rulebook that notices, a playbook that reacts\n")
-    if not (COLLECTIONS / "ansible_collections" / "fabricops" / "aci" / "MANIFEST.json").exists():
+    if not (INSTALLED / "MANIFEST.json").exists():
         say("error: the collection is not installed in build/collections; run `make demo`, which builds it")
         return 1
     with ExitStack() as stack:

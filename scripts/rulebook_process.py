@@ -1,9 +1,9 @@
 """The real ansible-rulebook as a child process: start it, follow what it prints, stop it cleanly.
 
-Shared by `make demo` (scripts/demo.py) and the end-to-end tests (tests/e2e/test_rulebooks.py), which both
-run the shipped rulebooks from the collection installed out of the tarball. The output is read on a thread,
-so a caller never blocks on a full pipe, and is parsed into the playbook runs it shows: a rule fired when a
-run appears, the playbook worked when its recap says failed=0.
+Shared by `make demo` (scripts/demo.py) and the tests that run ansible-rulebook (tests/e2e/,
+tests/packaging/), which all run rulebooks from the collection installed out of the tarball. The output is
+read on a thread, so a caller never blocks on a full pipe, and is parsed into the playbook runs it shows: a
+rule fired when a run appears, the playbook worked when its recap says failed=0.
 
 Stopping sends SIGTERM and expects exit code 0: with JAVA_TOOL_OPTIONS=-Xrs the JVM leaves the signal to
 ansible-rulebook, which cancels its event sources. The process runs in its own session so that, if it ever
@@ -28,7 +28,12 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 COLLECTIONS = REPO / "build" / "collections"
+INSTALLED = COLLECTIONS / "ansible_collections" / "fabricops" / "aci"
 BIN = Path(sys.executable).parent
+
+# The plays of the shipped reaction playbooks, as ansible-rulebook prints them (PLAY [...]).
+ONBOARD_PLAY = "Onboard a new tenant with its baseline"
+TRIAGE_PLAY = "Triage an object whose health dropped or that raised a fault"
 
 _PLAY = re.compile(r"^PLAY \[(?P<name>.*)\] \**$")
 _RECAP = re.compile(r"^\S+\s+: ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)\s+"
@@ -80,11 +85,13 @@ def playbook_runs(lines: list[tuple[float, str]]) -> list[PlaybookRun]:
     return runs
 
 
-def tool_env(extra: Mapping[str, str]) -> dict[str, str]:
-    """The environment ansible-rulebook runs with: the project's tools and installed collection, no colour.
+def tool_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment the project's tools run with (ansible-rulebook, ansible-playbook, ansible-galaxy, ...).
 
+    The venv's tools come first on PATH and the collection is the one installed from the tarball, as under
+    `make`; the JVM leaves SIGTERM to ansible-rulebook; no colour, and pip never reaches for an index.
     ``ACI_*`` variables of the calling shell are dropped, so nothing here ever talks to a real APIC by
-    accident; the caller passes the ones it means.
+    accident; the caller passes the ones it means in ``extra``, which overrides everything else.
     """
     env = {key: value for key, value in os.environ.items() if not key.startswith("ACI_")}
     env.update(
@@ -93,9 +100,16 @@ def tool_env(extra: Mapping[str, str]) -> dict[str, str]:
         JAVA_TOOL_OPTIONS="-Xrs",
         ANSIBLE_NOCOLOR="1",
         ANSIBLE_LOCALHOST_WARNING="0",
+        PIP_NO_INDEX="1",
     )
-    env.update(extra)
+    env.update(extra or {})
     return env
+
+
+def live_subscriptions(apic: object) -> int:
+    """Subscriptions a simulator (an apicsim SimulatorThread) holds, over all its cluster members."""
+    stats = apic.call(apic.control.stats)  # type: ignore[attr-defined]
+    return sum(member["subscriptions"] for member in stats["members"])
 
 
 def wait_until(condition: Callable[[], object], what: str, timeout: float,
@@ -114,13 +128,13 @@ def wait_until(condition: Callable[[], object], what: str, timeout: float,
 
 
 class RulebookProcess:
-    """``ansible-rulebook -r <rulebook>`` with a vars file and an inventory, its output followed."""
+    """``ansible-rulebook -r <rulebook>`` with a vars file (and an inventory, for playbooks), its output followed."""
 
-    def __init__(self, rulebook: str, *, cwd: Path, vars_file: Path, inventory: Path,
-                 env: Mapping[str, str], extra_args: tuple[str, ...] = ()) -> None:
+    def __init__(self, rulebook: str, *, cwd: Path, vars_file: Path, env: Mapping[str, str],
+                 inventory: Path | None = None, extra_args: tuple[str, ...] = ()) -> None:
         self.rulebook = rulebook
         self.command = [str(BIN / "ansible-rulebook"), "-r", rulebook, "--vars", str(vars_file),
-                        "-i", str(inventory), *extra_args]
+                        *(("-i", str(inventory)) if inventory is not None else ()), *extra_args]
         self._cwd = cwd
         self._env = tool_env(env)
         self._lines: list[tuple[float, str]] = []
@@ -167,8 +181,16 @@ class RulebookProcess:
         def finished() -> PlaybookRun | None:
             runs = self.runs(play)
             return runs[number - 1] if len(runs) >= number and runs[number - 1].finished else None
+        return self.wait_for(finished, f"run {number} of {play!r}", timeout)  # type: ignore[return-value]
+
+    def wait_for_output(self, text: str, timeout: float = 60.0) -> None:
+        """Wait until ansible-rulebook has printed ``text`` (a debug message, a printed event)."""
+        self.wait_for(lambda: text in self.output, f"{text!r} in the output", timeout)
+
+    def wait_for(self, condition: Callable[[], object], what: str, timeout: float) -> object:
+        """wait_until while ansible-rulebook runs; a timeout shows what it printed so far."""
         try:
-            return wait_until(finished, f"run {number} of {play!r}", timeout, self.check_alive)  # type: ignore[return-value]
+            return wait_until(condition, what, timeout, self.check_alive)
         except TimeoutError as exc:
             raise TimeoutError(f"{exc}; output so far:\n{self.output[-4000:]}") from None
 

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-from reaction_tools import REPO, require_installed_collection
-from rulebook_process import tool_env
+from rulebook_process import BIN, REPO, tool_env
+from rulebook_runs import require_installed_collection
 
 LINTED = ("playbooks", "rulebooks", "extensions/molecule")
 
 
 def ansible_lint(*paths: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     """ansible-lint in ``cwd`` with its .ansible-lint (the repository's, copied when ``cwd`` is elsewhere)."""
-    command = [str(Path(sys.executable).parent / "ansible-lint"), "--nocolor", *paths]
-    return subprocess.run(command, cwd=cwd, env=tool_env({}), capture_output=True, text=True, timeout=300,
+    command = [str(BIN / "ansible-lint"), "--nocolor", *paths]
+    return subprocess.run(command, cwd=cwd, env=tool_env(), capture_output=True, text=True, timeout=300,
                           check=False)
 
 

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from reaction_tools import REPO, assert_no_secret, require_installed_collection
+from rulebook_process import REPO
+from rulebook_runs import assert_no_secret, require_installed_collection
 
 DEMO = REPO / "scripts" / "demo.py"
 DEMO_PASSWORD = "apicsim-demo"  # the simulator's fixed demo password

@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from reaction_tools import REPO, assert_no_secret, require_installed_collection, wait_until
-from rulebook_process import tool_env
+from rulebook_process import BIN, REPO, tool_env, wait_until
+from rulebook_runs import assert_no_secret, require_installed_collection
 
-BIN = Path(sys.executable).parent
 STEPS = ("destroy", "create", "prepare", "converge", "idempotence", "verify")
 
 

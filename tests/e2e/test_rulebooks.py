@@ -11,49 +11,44 @@ barrier's run has finished every earlier event has been decided, and the runs ca
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import json
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
-from fake_controller import FakeController
-from reaction_tools import (
-    ONBOARD_PLAY,
-    TRIAGE_PLAY,
-    RulebookProcess,
-    assert_no_secret,
-    children,
-    contract_files,
-    live_subscriptions,
-    read_json,
-    require_installed_collection,
-    wait_until,
-)
+import yaml
+from contract import load, render
+from controller_api import ControllerAPI
+from rulebook_process import ONBOARD_PLAY, TRIAGE_PLAY, RulebookProcess, RunFiles, contract_files, wait_until
+from rulebook_runs import listening
 
 pytestmark = [pytest.mark.rulebook, pytest.mark.slow]
 
-SUBSCRIBE_TIMEOUT = 120.0  # JVM start-up on a loaded 2-core machine
 THRESHOLD, DROP = 70, 20
 
 
-@contextmanager
 def running(apic, tmp_path: Path, rulebook: str, subscriptions: int, extra_args: tuple[str, ...] = (),
-            **rulebook_vars: object) -> Iterator[RulebookProcess]:
-    """ansible-rulebook on ``fabricops.aci.<rulebook>``, subscribed; on exit SIGTERM must end it cleanly."""
-    require_installed_collection()
-    files = contract_files(tmp_path, apic, tmp_path / "reports", health_threshold=THRESHOLD, health_drop=DROP,
-                           **rulebook_vars)
+            files: RunFiles | None = None) -> AbstractContextManager[RulebookProcess]:
+    """ansible-rulebook on ``fabricops.aci.<rulebook>``, subscribed; on exit SIGTERM must end it cleanly.
+
+    It connects the laptop way of docs/controller.md (contract_files) unless ``files`` says otherwise.
+    """
+    files = files or contract_files(tmp_path, apic, tmp_path / "reports", health_threshold=THRESHOLD,
+                                    health_drop=DROP)
     process = RulebookProcess(f"fabricops.aci.{rulebook}", cwd=tmp_path, vars_file=files.vars_file,
                               inventory=files.inventory, env=files.env, extra_args=extra_args)
-    with process:
-        wait_until(lambda: live_subscriptions(apic) >= subscriptions, f"{rulebook} to subscribe",
-                   SUBSCRIBE_TIMEOUT, process.check_alive)
-        yield process
-        code = process.stop()
-        assert code == 0, f"SIGTERM must end ansible-rulebook with 0, got {code}:\n{process.output[-3000:]}"
-    assert not process.leftovers, "ansible-rulebook left processes behind"
-    assert apic.call(lambda: apic.control.stats()["sessions"]) == 0, "the event source did not log out"
-    assert_no_secret(process.output, apic.password)
+    return listening(process, apic, subscriptions)
+
+
+def read_json(path: Path) -> dict:
+    assert path.exists(), f"{path.name} was not written; files there: {sorted(p.name for p in path.parent.glob('*'))}"
+    return json.loads(path.read_text())
+
+
+def children(mo: dict, cls: str) -> list[dict]:
+    """Attributes of the direct children of class ``cls`` of an object in the APIC JSON form."""
+    ((_, body),) = mo.items()
+    return [child[cls]["attributes"] for child in body.get("children", []) if cls in child]
 
 
 def triaged(process: RulebookProcess) -> list[str]:
@@ -175,23 +170,37 @@ def test_fault_watch_triages_new_severe_faults_once(apic_thread, tmp_path: Path)
         assert apic.call(apic.control.get, f"{web_bd}/fault-F0467")["faultInst"]["attributes"]["occur"] == "3"
 
 
+def activation_files(apic, tmp_path: Path, fabric: str) -> RunFiles:
+    """What an EDA controller activation gets: the vars of its eda_apic credential, rendered as the controller
+    renders them, plus its own ``aci_fabric``; no ACI_* environment, so the credential is the only way in."""
+    files = contract_files(tmp_path, apic, tmp_path / "reports")
+    credential = render(load("eda_apic.yml"), "extra_vars", {
+        "host": apic.host, "port": str(apic.port), "username": apic.username, "password": apic.password,
+        "ca_path": str(apic.ca_file)})
+    files.vars_file.write_text(yaml.safe_dump({**credential, "aci_fabric": fabric}))
+    return RunFiles(files.vars_file, files.inventory, env={})
+
+
 def test_controller_variant_launches_the_job_template_for_the_fabric(apic_thread, tmp_path: Path):
     """rulebooks/controller/tenant_watch.yml asks the controller to run the onboarding job for its fabric.
 
-    The fake controller only knows templates of organization "Default" (ansible-rulebook checks it), so a
-    launch also proves the variant's default organization.
+    The activation connects with its credential (controller/credential_types/eda_apic.yml) and talks to
+    the controller API stand-in over TLS with its token. The stand-in only knows templates of organization
+    "Default" (ansible-rulebook checks it), so a launch also proves the variant's default organization.
+    The guide's run_job_template example is this variant's action (test_rulebook_contract.py).
     """
     apic = apic_thread
     template = "fabricops.aci tenant onboard"
-    with FakeController([template, "fabricops.aci health triage"], apic.tls.server_context()) as controller:
-        args = ("--controller-url", controller.url, "--controller-token", "e2e-token",
+    with ControllerAPI([template, "fabricops.aci health triage"], apic.tls.server_context()) as controller:
+        args = ("--controller-url", controller.url, "--controller-token", controller.token,
                 "--controller-ssl-verify", str(apic.ca_file))
-        with running(apic, tmp_path, "controller/tenant_watch", 1, args, aci_fabric="dc1") as rulebook:
+        files = activation_files(apic, tmp_path, "dc1")
+        with running(apic, tmp_path, "controller/tenant_watch", 1, args, files) as rulebook:
             apic.call(apic.control.create_tenant, "e2e-ctl")
-            wait_until(lambda: controller.launches, "the job template launch", 60, rulebook.check_alive)
+            rulebook.wait_for(lambda: controller.launches, "the job template launch", 60)
             apic.call(apic.control.modify, "uni/tn-e2e-ctl", {"descr": "must not launch"})
             apic.call(apic.control.create_tenant, "e2e-ctl2")  # barrier
-            wait_until(lambda: len(controller.launches) >= 2, "the second launch", 60, rulebook.check_alive)
+            rulebook.wait_for(lambda: len(controller.launches) >= 2, "the second launch", 60)
     assert [name for name, _ in controller.launches] == [template, template]
     (_, first), (_, second) = controller.launches
     assert first["limit"] == "dc1"
@@ -200,4 +209,6 @@ def test_controller_variant_launches_the_job_template_for_the_fabric(apic_thread
         "Tenant created", "uni/tn-e2e-ctl")
     assert second["extra_vars"]["ansible_eda"]["event"]["aci"]["dn"] == "uni/tn-e2e-ctl2"
     assert not [v for v in first["extra_vars"] if v.startswith("aci_") and v != "aci_fabric"], first["extra_vars"]
+    sent = yaml.safe_dump([body for _, body in controller.launches])
+    assert apic.password not in sent, "a launch carried the APIC password"
     assert rulebook.runs() == [], "the controller variant never runs a playbook itself"

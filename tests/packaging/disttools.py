@@ -1,16 +1,18 @@
-"""Helpers shared by the distribution checks: where the repository is, and running its tools offline."""
+"""Helpers shared by the distribution checks: running the project's tools offline, failing with their output.
+
+Where the repository is and the environment the tools get come from scripts/rulebook_process.py, so these
+checks, the end-to-end tests and `make demo` run every tool the same way.
+"""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from rulebook_process import BIN, REPO, tool_env
 
-REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+__all__ = ["REPO", "run", "tool"]
 
 
 def tool(name: str) -> str:
@@ -21,23 +23,10 @@ def tool(name: str) -> str:
     return str(path)
 
 
-def tool_env(**extra: str) -> dict[str, str]:
-    """The environment for the tools: the venv's bin first on PATH, no network, no APIC of the developer's.
-
-    ``ACI_*`` variables of the calling shell are dropped so a test never talks to a real APIC by accident.
-    """
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ACI_")}
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["ANSIBLE_NOCOLOR"] = "1"
-    env["PIP_NO_INDEX"] = "1"
-    env.update(extra)
-    return env
-
-
 def run(cmd: list[str], *, cwd: Path | str | None = None, timeout: float = 300, **env: str) -> str:
     """Run a command, fail the test with its output when it exits non-zero, return stdout and stderr."""
     proc = subprocess.run(
-        cmd, cwd=cwd, env=tool_env(**env), capture_output=True, text=True, timeout=timeout, check=False
+        cmd, cwd=cwd, env=tool_env(env), capture_output=True, text=True, timeout=timeout, check=False
     )
     output = proc.stdout + proc.stderr
     if proc.returncode != 0:

@@ -19,9 +19,21 @@ import yaml
 from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import ENV_FALLBACKS
 from contract import guide_table, guide_yaml_block, load, render, write_contract_rulebook
 from disttools import run, tool
-from rulebook_runner import COLLECTIONS, run_rulebook_until
+from rulebook_process import RulebookProcess
+from rulebook_runs import listening
 
 SECRETS = ("password", "private_key")
+
+
+def run_contract_rulebook(workdir: Path, apic, env: dict[str, str], tenant: str, logs_out: bool = True) -> str:
+    """ansible-rulebook on workdir/rulebook.yml with vars.yml: it subscribes, `tenant` is created, the rule
+    prints "contract-ok uni/tn-<tenant>", and SIGTERM ends it cleanly (see rulebook_runs.listening).
+    Returns everything it printed."""
+    process = RulebookProcess("rulebook.yml", cwd=workdir, vars_file=workdir / "vars.yml", env=env)
+    with listening(process, apic, logs_out=logs_out):
+        apic.call(apic.control.create_tenant, tenant)
+        process.wait_for_output(f"contract-ok uni/tn-{tenant}")
+    return process.output
 
 
 @pytest.mark.parametrize("name", ["eda_apic.yml", "awx_apic.yml"])
@@ -126,7 +138,6 @@ def test_awx_credential_and_inventory_drive_the_documented_playbook(apic_thread,
         [tool("ansible-playbook"), "-v", "-i", "inventory.yml", "--limit", "dc1", "-e", "aci_fabric=dc1", "play.yml"],
         cwd=tmp_path,
         timeout=180,
-        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
         **env,
     )
     assert "ok=1" in output and "changed=1" in output and "failed=0" in output
@@ -153,7 +164,7 @@ def test_eda_credential_drives_the_documented_rulebook_source(apic_thread, tmp_p
     )
     (tmp_path / "vars.yml").write_text(yaml.safe_dump(extra_vars))
     write_contract_rulebook(tmp_path)
-    output = run_rulebook_until(tmp_path, apic_thread, {}, "contract-eda")
+    output = run_contract_rulebook(tmp_path, apic_thread, {}, "contract-eda", logs_out=False)
     body = "".join(key_pem.strip().splitlines()[1:-1])
     assert body[:40] not in output.replace("\n", ""), "the private key leaked into the output"
 
@@ -167,5 +178,5 @@ def test_laptop_vars_file_and_environment_drive_the_same_source(apic_thread, tmp
     (tmp_path / "vars.yml").write_text(yaml.safe_dump(vars_file))
     write_contract_rulebook(tmp_path)
     env = {"ACI_USERNAME": "ops", "ACI_PASSWORD": OPS_PASSWORD}
-    output = run_rulebook_until(tmp_path, apic_thread, env, "contract-laptop")
+    output = run_contract_rulebook(tmp_path, apic_thread, env, "contract-laptop")
     assert OPS_PASSWORD not in output

@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 import jinja2.nativetypes
 import yaml
-from disttools import REPO
+from rulebook_process import REPO
 
 TYPES = REPO / "controller" / "credential_types"
 GUIDE = REPO / "docs" / "controller.md"
@@ -61,10 +61,10 @@ def guide_yaml_block(marker: str) -> str:
     return "\n".join(line[indent:] for line in lines) + "\n"
 
 
-def write_contract_rulebook(workdir: Path, action: dict | None = None) -> None:
+def write_contract_rulebook(workdir: Path) -> None:
     """A rulebook whose source is the guide's example, verbatim, plus a tenant subscription and a rule.
 
-    The rule's action is `action`, or a debug message "contract-ok <dn>" by default.
+    The rule prints a debug message "contract-ok <dn>" for every tenant created.
     """
     source = yaml.safe_load(guide_yaml_block("fabricops.aci.websocket:"))["sources"][0]
     source["fabricops.aci.websocket"]["subscriptions"] = ["fvTenant"]
@@ -77,7 +77,7 @@ def write_contract_rulebook(workdir: Path, action: dict | None = None) -> None:
                 {
                     "name": "tenant created",
                     "condition": 'event.aci.class == "fvTenant" and event.aci.status == "created"',
-                    "action": action or {"debug": {"msg": "contract-ok {{ event.aci.dn }}"}},
+                    "action": {"debug": {"msg": "contract-ok {{ event.aci.dn }}"}},
                 }
             ],
         }
