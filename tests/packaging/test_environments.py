@@ -121,6 +121,20 @@ def test_context_carries_the_tested_tarball(context: BuildContext, dist_tarball:
     assert manifest["collection_info"]["version"] == galaxy_meta["version"]
 
 
+def test_base_image_is_a_short_name_a_build_arg_replaces(context: BuildContext):
+    """No registry host in the definitions: podman resolves the short name through its short-name aliases,
+    and --build-arg EE_BASE_IMAGE=<full name> replaces it for other engines or bases (docs/controller.md)."""
+    arg = re.search(r'^ARG EE_BASE_IMAGE="([^"]+)"$', context.containerfile, re.M)
+    assert arg, "the base image must stay the EE_BASE_IMAGE build argument"
+    image = arg.group(1)
+    first = image.split("/", 1)[0]
+    assert "/" in image and "." not in first and ":" not in first and first != "localhost", (
+        f"{image}: name the base image by its short name, not with a registry host"
+    )
+    assert re.search(r"^FROM \$EE_BASE_IMAGE AS base$", context.containerfile, re.M)
+    assert "EE_BASE_IMAGE" in (REPO / "docs" / "controller.md").read_text(), "the guide must show the override"
+
+
 def test_galaxy_stage_installs_the_collection(context: BuildContext):
     installed = context.collections / "ansible_collections" / "fabricops" / "aci"
     assert (installed / "MANIFEST.json").exists()
