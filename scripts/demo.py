@@ -20,7 +20,7 @@ import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 from apicsim.options import SimOptions
@@ -46,17 +46,6 @@ FAULT_TIME_SCALE = 0.01
 NOT_SHOWN = frozenset({"healthInst", "faultInst", "fvRsTenantMonPol"})  # implicit children, not the baseline
 # Where the playbooks write their reports (kept for reading afterwards); FABRICOPS_REPORTS_DIR moves it.
 REPORTS = Path(os.environ.get("FABRICOPS_REPORTS_DIR") or REPO / "reports").resolve()
-
-
-@contextmanager
-def running_simulator(**options: object) -> Iterator[SimulatorThread]:
-    """A simulator (HTTPS, its own CA) on a free loopback port, on a background thread; stopped on exit."""
-    runner = SimulatorThread(SimOptions(**options))  # type: ignore[arg-type]
-    runner.start()
-    try:
-        yield runner
-    finally:
-        runner.stop()
 
 
 def say(text: str = "", indent: int = 0) -> None:
@@ -100,7 +89,8 @@ def tell_the_story() -> int:
         say("error: the collection is not installed in build/collections; run `make demo`, which builds it")
         return 1
     with ExitStack() as stack:
-        sim = stack.enter_context(running_simulator(fault_time_scale=FAULT_TIME_SCALE))
+        # The simulator (HTTPS, its own CA) on a free loopback port, on a background thread.
+        sim = stack.enter_context(SimulatorThread(SimOptions(fault_time_scale=FAULT_TIME_SCALE)))
         say(f"1. Started the APIC simulator at {sim.url} (HTTPS, certificate signed by its own CA).")
         say("Everything below verifies TLS against that CA; the login is admin with a password that is "
             "never printed.", 3)

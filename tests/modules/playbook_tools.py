@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -14,10 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-
-REPO = Path(__file__).resolve().parents[2]
-COLLECTIONS = REPO / "build" / "collections"
-BIN = Path(sys.executable).parent
+from rulebook_process import BIN, tool_env
 
 
 def closed_port() -> int:
@@ -47,18 +43,14 @@ def run_playbook(playbook: Path, extra_vars: dict, env: dict, tmp_path: Path, ti
     """Run ansible-playbook; returns (exit code, combined output)."""
     vars_file = tmp_path / "vars.json"
     vars_file.write_text(json.dumps(extra_vars))
-    full_env = dict(os.environ)
-    full_env.update(
-        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_LOCALHOST_WARNING="0",
-        ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
-        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-        ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
-        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
-        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
-    full_env.update(env)
+    # The project's tool environment (installed collection, no ACI_* of the caller's shell), kept out of ~.
+    full_env = tool_env({
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
+        "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+        **env,
+    })
     proc = subprocess.run(
         [str(BIN / "ansible-playbook"), "-vvv", "-i", "localhost,", "-c", "local", str(playbook),
          "-e", f"@{vars_file}"],
