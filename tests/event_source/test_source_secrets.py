@@ -15,8 +15,8 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.tls import ssl_
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.apic import ApicClient
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import SocketRejectedError
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.secret_store import SecretStore
-from apicsim import sessions as sim_sessions
 from conftest import live, source_args
+from sim_tokens import record_issued_tokens
 
 
 class Everything(logging.Handler):
@@ -49,17 +49,8 @@ def all_logs():
 
 
 @pytest.fixture
-def issued_tokens(monkeypatch):
-    tokens: list[str] = []
-    original = sim_sessions.new_token
-
-    def recording() -> str:
-        token = original()
-        tokens.append(token)
-        return token
-
-    monkeypatch.setattr(sim_sessions, "new_token", recording)
-    return tokens
+def issued_tokens(monkeypatch) -> list[str]:
+    return record_issued_tokens(monkeypatch)
 
 
 def _leaks(text: str, secrets: list[str]) -> list[str]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apicsim import sessions
 from playbook_tools import closed_port, run_playbook, unrelated_ca
+from sim_tokens import record_issued_tokens
 
 PLAYBOOK = Path(__file__).parent / "playbooks" / "modules.yml"
 USER, PASSWORD = "pbuser", "Pb-S3cret-!x9"
@@ -39,15 +39,7 @@ def prepare_fabric(apic_thread) -> None:
 
 @pytest.mark.apicsim(users={USER: PASSWORD})
 def test_all_modules_in_one_playbook(apic_thread, tmp_path, monkeypatch):
-    issued = []
-    original = sessions.new_token
-
-    def recording_new_token():
-        token = original()
-        issued.append(token)
-        return token
-
-    monkeypatch.setattr(sessions, "new_token", recording_new_token)
+    issued = record_issued_tokens(monkeypatch)
     sim = apic_thread.sim
     prepare_fabric(apic_thread)
     cert = sim.cert_user
