@@ -1,12 +1,12 @@
 """Refresh at scale: 1,000 subscriptions on one socket kept alive, and the CPU that costs.
 
 The event source refreshes every subscription every third of its `refresh-timeout`, so a 60 s timeout
-means 3 rounds of 1,000 `subscriptionRefresh` calls a minute. Waiting whole minutes would make
-`make bench` slow, and the simulator's clock compression cannot help (the source runs on real asyncio
-time), so this runs the same code with a short `refresh_timeout` (rounds every `interval` seconds),
-measures the CPU of whole rounds, and scales to 3 rounds per minute. That is honest for the refresh
-work itself; the idle cost between rounds, which a longer interval would add, is measured separately
-(a quiet stretch with no round in it) and added per minute.
+means 3 rounds of 1,000 `subscriptionRefresh` calls a minute. The full run uses the real 60 s timeout
+and measures whole rounds at their real spacing (20 s, longer than the HTTP pool's 15 s keep-alive, so
+connections are opened again each round as they would be in production); `--quick` uses a short
+timeout. The simulator's clock compression cannot help here: the source runs on real asyncio time.
+CPU per minute = rounds per minute x CPU of one measured round + the idle cost between rounds, itself
+measured over a quiet stretch with no round in it.
 """
 
 from __future__ import annotations

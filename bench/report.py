@@ -80,7 +80,8 @@ def refresh_rows(result: dict[str, Any]) -> list[dict[str, str]]:
     return [
         _row(section, "CPU to keep them alive, refresh-timeout 60 s",
              f"{result['cpu_s_per_minute_at_60s']:.2f} s CPU per minute ({result['cpu_us_per_refresh']:.0f} us per "
-             f"refresh; measured at {result['refresh_timeout_measured']} s, scaled)"),
+             f"refresh; {result['rounds']} round(s) measured at refresh-timeout "
+             f"{result['refresh_timeout_measured']} s, x3 rounds/min + idle)"),
         _row(section, "subscribe all on one socket", f"{result['subscribe_all_s']:.2f} s"),
     ]
 

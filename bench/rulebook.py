@@ -52,7 +52,8 @@ RULEBOOK = """\
 START_TIMEOUT = 120.0
 SENTINEL_TIMEOUT = 300.0
 # A sample belongs to the event source when one of its frames is in these files.
-SOURCE_FRAMES = ("ansible_collections/fabricops/aci/", "aiohttp/", "asyncio/sslproto.py", "asyncio/selector_events.py")
+SOURCE_FRAMES = ("/ansible_collections/fabricops/aci/", "/aiohttp/", "/asyncio/sslproto.py",
+                 "/asyncio/selector_events.py")
 
 
 class RulebookProcess:
@@ -166,7 +167,8 @@ async def _start_py_spy(pid: int, workdir: Path):
         return None
     out = workdir / "py-spy.txt"
     proc = await asyncio.create_subprocess_exec(
-        py_spy, "record", "--pid", str(pid), "--rate", "200", "--format", "raw", "--output", str(out), "--nonblocking",
+        py_spy, "record", "--pid", str(pid), "--rate", "200", "--format", "raw", "--full-filenames",
+        "--output", str(out), "--nonblocking",
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
     await asyncio.sleep(0.5)  # attached before the burst starts
     return proc, out

@@ -25,7 +25,7 @@ SECTIONS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "memory": ("RSS across a long stream of events", {"events": 1_000_000, "bursts": 10, "warm_up_bursts": 2},
                {"events": 40_000, "bursts": 4, "warm_up_bursts": 1}),
     "state": ("reconciliation state per tracked object", {"objects": 100_000}, {"objects": 10_000}),
-    "refresh": ("1,000 subscriptions kept alive", {"subscriptions": 1000, "refresh_timeout": 6, "rounds": 3},
+    "refresh": ("1,000 subscriptions kept alive", {"subscriptions": 1000, "refresh_timeout": 60, "rounds": 1},
                 {"subscriptions": 1000, "refresh_timeout": 3, "rounds": 1}),
     "rulebook": ("end to end through ansible-rulebook", {"count": 20_000, "profile": True},
                  {"count": 2_000, "profile": False}),
