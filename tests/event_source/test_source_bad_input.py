@@ -6,7 +6,7 @@ import socket
 import pytest
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source import entry
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import SourceError
-from conftest import source_args
+from source_harness import source_args
 
 FAST = 10.0  # seconds: "at start" means before any long retrying
 

@@ -4,7 +4,7 @@ import asyncio
 import uuid
 
 import pytest
-from conftest import live, source_args
+from source_harness import live, source_args
 
 TENANTS = {"name": "tenants", "class": "fvTenant", "rsp_subtree_include": "health"}
 

@@ -7,7 +7,7 @@ a failure is injected, then compares that set with the events received after rec
 import asyncio
 
 import pytest
-from conftest import exactly_once, live, member_host, source_args
+from source_harness import exactly_once, live, member_host, source_args
 
 
 def _tenants(prefix, count):

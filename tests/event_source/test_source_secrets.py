@@ -15,8 +15,8 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.tls import ssl_
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.apic import ApicClient
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import SocketRejectedError
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.secret_store import SecretStore
-from conftest import live, source_args
 from sim_tokens import record_issued_tokens
+from source_harness import live, source_args
 
 
 class Everything(logging.Handler):

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from conftest import SHUTDOWN_LIMIT, live, source_args
+from source_harness import SHUTDOWN_LIMIT, live, source_args
 
 OUR_CODE = ("module_utils/event_source", "aiohttp/client")
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from conftest import PLUGIN
+from source_harness import PLUGIN
 
 
 def test_standalone_runner_prints_events_and_stops_on_sigterm(apic_thread, tmp_path):
