@@ -83,12 +83,11 @@ def dn_parts(dn: str) -> tuple:
             return _parent_dn_slow(dn), _rn_of_slow(dn), _tenant_of_slow(dn)
         except ValueError:  # unbalanced brackets: still an event, with what can be said
             return "", dn, None
-    cut = dn.rfind("/")
-    tenant = None
+    # one C call per part (rpartition gives "" as the parent of a DN without "/", as intended)
+    parent, _, rn = dn.rpartition("/")
     if dn.startswith(_TENANT_PREFIX):
-        end = dn.find("/", _TENANT_LENGTH)
-        tenant = dn[_TENANT_LENGTH:] if end < 0 else dn[_TENANT_LENGTH:end]
-    return (dn[:cut] if cut >= 0 else ""), dn[cut + 1:], tenant
+        return parent, rn, dn[_TENANT_LENGTH:].partition("/")[0]
+    return parent, rn, None
 
 
 def to_int(value: object) -> int | None:
