@@ -42,13 +42,16 @@ class Schema:
     A record unpacks to ``slots``: slot 0 is the schema id, slot ``index[name]`` the hash of ``name``.
     """
 
-    __slots__ = ("cls", "id", "index", "names")
+    __slots__ = ("cls", "id", "index", "names", "slots")
 
     def __init__(self, schema_id: int, cls: str, names: tuple) -> None:
         self.id = schema_id
         self.cls = cls
         self.names = names
         self.index = {name: slot for slot, name in enumerate(names, 1)}
+        # index plus slot 0 for the untracked names: a push's attributes need one lookup each
+        self.slots = dict.fromkeys(UNTRACKED, 0)
+        self.slots.update(self.index)
 
     def record(self, attributes: dict) -> array:
         """The compact record of an object that has these attributes."""
@@ -163,14 +166,14 @@ class KnownState:
             return [] if created else changed_names(list(schema.names))
         # The hot path: write the pushed values into the known record in place, noting what differed.
         schema = self.registry.of(known)
-        index = schema.index
+        slots = schema.slots
         changed = []
         extra = None
         dirty = False
         for name, value in attributes.items():
-            slot = index.get(name)
-            if slot is None:
-                if name not in UNTRACKED:
+            slot = slots.get(name)
+            if not slot:  # 0: untracked; None: a property this record has no slot for yet
+                if slot is None:
                     extra = (extra or []) + [name]
                 continue
             try:
