@@ -40,6 +40,11 @@ def throughput_rows(result: dict[str, Any]) -> list[dict[str, str]]:
     return rows
 
 
+def hotpath_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    return [_row("hot path, no sockets", f"frame -> event on the queue: {kind}",
+                 f"{figures['us_per_change']:.2f} us CPU per change") for kind, figures in result.items()]
+
+
 def latency_rows(result: dict[str, Any]) -> list[dict[str, str]]:
     return [_row("latency", f"commit -> queue put at {result['rate']:,.0f}/s ({result['changes']:,} changes)",
                  f"p50 {result['p50_ms']:.2f} ms, p99 {result['p99_ms']:.2f} ms, max {result['max_ms']:.2f} ms",
@@ -112,8 +117,8 @@ def rulebook_rows(result: dict[str, Any]) -> list[dict[str, str]]:
 def rows(results: dict[str, Any]) -> list[dict[str, str]]:
     """The table rows for whichever sections ran, in a fixed order."""
     out: list[dict[str, str]] = []
-    builders = {"throughput": throughput_rows, "latency": latency_rows, "recovery": recovery_rows,
-                "memory": memory_rows, "state": state_rows, "refresh": refresh_rows}
+    builders = {"throughput": throughput_rows, "hotpath": hotpath_rows, "latency": latency_rows,
+                "recovery": recovery_rows, "memory": memory_rows, "state": state_rows, "refresh": refresh_rows}
     for name, build in builders.items():
         if name in results:
             out.extend(build(results[name]))

@@ -13,12 +13,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import latency, memory, recovery, refresh, rulebook, throughput
+from bench import hotpath, latency, memory, recovery, refresh, rulebook, throughput
 
 # name -> (what it measures, full-run parameters, --quick parameters)
 SECTIONS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "throughput": ("changes per second: simulator, bare reader, event source",
                    {"count": 100_000, "repeats": 3}, {"count": 5_000, "repeats": 1}),
+    "hotpath": ("the source's own work per change, no sockets", {"count": 100_000, "repeats": 5},
+                {"count": 5_000, "repeats": 1}),
     "latency": ("commit -> queue put at a steady rate", {"rate": 1000, "seconds": 10}, {"rate": 1000, "seconds": 1}),
     "recovery": ("socket dropped with 1,000 objects subscribed", {"objects": 1000, "rounds": 5},
                  {"objects": 1000, "rounds": 2}),
@@ -33,6 +35,7 @@ SECTIONS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
 
 _RUNNERS = {
     "throughput": throughput.run,
+    "hotpath": hotpath.run,
     "latency": latency.run,
     "recovery": recovery.run,
     "memory": memory.stream,

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SECTIONS = {"throughput", "latency", "recovery", "memory", "state", "refresh", "rulebook"}
+SECTIONS = {"throughput", "hotpath", "latency", "recovery", "memory", "state", "refresh", "rulebook"}
 READERS = ("receive only (simulator send probe)", "bare reader (receive + parse)",
            "event source, unbounded queue", "event source, one-slot queue")
 
@@ -42,7 +42,8 @@ def test_every_section_ran_and_the_machine_is_named(quick_run):
 def test_the_table_prints_every_row(quick_run):
     stdout, results = quick_run
     rows = results["rows"]
-    assert len(rows) == 8 + 1 + 2 + 1 + 2 + 2 + 2  # throughput, latency, recovery, memory, state, refresh, e2e
+    # throughput, hot path, latency, recovery, memory, state, refresh, end to end
+    assert len(rows) == 8 + 3 + 1 + 2 + 1 + 2 + 2 + 2
     for row in rows:
         assert row["measured"] and row["measured"] in stdout
         assert row["result"] in ("met", "MISSED", "")
@@ -68,6 +69,8 @@ def test_throughput_counts_every_change_of_every_reader(quick_run):
 def test_latency_recovery_memory_and_state_are_consistent(quick_run):
     _, results = quick_run
     sections = results["sections"]
+    assert set(sections["hotpath"]) == {"modified", "modified x16", "created"}
+    assert all(kind["us_per_change"] > 0 for kind in sections["hotpath"].values())
     latency = sections["latency"]
     assert latency["changes"] == latency["rate"] * results["settings"]["latency"]["seconds"]
     assert 0 < latency["p50_ms"] <= latency["p99_ms"] <= latency["max_ms"]
