@@ -5,8 +5,8 @@ into an unbounded queue emptied by a consumer; the process's RSS is read after e
 bursts are the warm-up (allocator arenas, caches); the figures are the spread and the growth after it.
 
 State: `KnownState` (core/reconcile.py) built from a snapshot of `objects` objects, measured with
-tracemalloc once the snapshot itself is freed, for two real shapes: a tenant as the simulator sends it
-and a 25-attribute bridge domain.
+tracemalloc once the snapshot itself is freed, for two real shapes: a tenant and a bridge domain with
+the attributes the simulator gives them.
 """
 
 from __future__ import annotations
@@ -70,27 +70,16 @@ async def _drain_until(queue: asyncio.Queue, last_value: str) -> int:
             return taken
 
 
-def tenant_shape(index: int, template: dict[str, str]) -> tuple[str, dict[str, str]]:
-    """A tenant with the simulator's attribute set, its own DN and values."""
-    dn = f"uni/tn-tenant-{index:06d}"
+def replicate(template: dict[str, str], index: int) -> tuple[str, dict[str, str]]:
+    """A copy of a simulator object with its own name, DN and values (same attribute set)."""
+    parent, _, rn = template["dn"].rpartition("/")
+    prefix = rn.split("-", 1)[0]
+    name = f"bench-{index:06d}"
+    dn = f"{parent}/{prefix}-{name}"
     attributes = dict(template)
-    attributes.update(dn=dn, name=f"tenant-{index:06d}", descr=f"tenant number {index}", status="",
-                      rn=f"tn-tenant-{index:06d}", modTs=f"2026-11-27T10:00:00.{index % 1000:03d}+00:00")
+    attributes.update(dn=dn, name=name, descr=f"object number {index}", status="", rn=f"{prefix}-{name}",
+                      modTs=f"2026-11-27T10:00:00.{index % 1000:03d}+00:00")
     return dn, attributes
-
-
-def bridge_domain_shape(index: int) -> tuple[str, dict[str, str]]:
-    """A bridge domain with 25 tracked attributes, the shape the operations guide quotes."""
-    dn = f"uni/tn-tenant{index % 500:03d}/BD-bridge-domain-{index:06d}"
-    return dn, {
-        "dn": dn, "status": "", "rn": dn.rsplit("/", 1)[1], "childAction": "", "name": f"bridge-domain-{index:06d}",
-        "descr": "", "arpFlood": "no", "epMoveDetectMode": "", "ipLearning": "yes", "limitIpLearnToSubnets": "yes",
-        "mac": "00:22:BD:F8:19:FF", "mcastAllow": "no", "multiDstPktAct": "bd-flood", "nameAlias": "",
-        "ownerKey": "", "ownerTag": "", "type": "regular", "unicastRoute": "yes", "unkMacUcastAct": "proxy",
-        "unkMcastAct": "flood", "vmac": "not-applicable", "annotation": "", "uid": "15374", "extMngdBy": "",
-        "modTs": f"2026-11-27T10:00:00.{index % 1000:03d}+00:00", "lcOwn": "local", "pcTag": str(49152 + index % 1000),
-        "scope": str(2555904 + index), "seg": str(16000000 + index),
-    }
 
 
 def state_cost(cls: str, shape, objects: int) -> dict[str, Any]:
@@ -116,9 +105,11 @@ def state_cost(cls: str, shape, objects: int) -> dict[str, Any]:
 
 
 async def state(state_dir, objects: int) -> dict[str, Any]:
-    """Reconciliation state cost for a simulator tenant and a 25-attribute bridge domain."""
+    """Reconciliation state cost for a tenant and a bridge domain, as the simulator holds them."""
     async with SimProcess(state_dir) as sim:
         await sim.control("create_tenant", name="shape", descr="a tenant as the simulator holds it")
-        template = next(iter((await sim.control("get", dn="uni/tn-shape")).values()))["attributes"]
-    return {"shapes": [state_cost("fvTenant", lambda i: tenant_shape(i, template), objects),
-                       state_cost("fvBD", bridge_domain_shape, objects)]}
+        await sim.control("create", cls="fvBD", dn="uni/tn-shape/BD-shape")
+        templates = [(await sim.control("get", dn=dn))[cls]["attributes"]
+                     for cls, dn in (("fvTenant", "uni/tn-shape"), ("fvBD", "uni/tn-shape/BD-shape"))]
+    return {"shapes": [state_cost(cls, lambda i, t=template: replicate(t, i), objects)
+                       for cls, template in zip(("fvTenant", "fvBD"), templates, strict=True)]}
