@@ -67,7 +67,7 @@ class Notification:
     def __init__(self, ids: tuple, changes: list, skipped: list | None = None) -> None:
         self.ids = ids
         self.changes = changes
-        self.skipped = skipped or []
+        self.skipped = [] if skipped is None else skipped  # an empty list given is kept, not replaced
 
 
 def decode(data: str | bytes) -> object:
@@ -100,8 +100,6 @@ def normalize_status(status: object) -> str:
 
 
 def _ids(value: object) -> tuple:
-    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str) and value[0]:
-        return (value[0],)  # the usual frame: one id, as a string
     if isinstance(value, str):
         ids = (value,) if value else ()
     elif isinstance(value, list):
@@ -155,7 +153,10 @@ def parse_notification(document: object) -> Notification:
     """A decoded frame -> Notification; FrameError when the frame as a whole is unusable."""
     if not isinstance(document, dict):
         raise FrameError("frame is not a JSON object")
-    ids = _ids(document.get("subscriptionId"))
+    value = document.get("subscriptionId")
+    # the usual frame, one id as a string, is checked here: one call fewer per frame
+    usual = value.__class__ is list and len(value) == 1 and value[0].__class__ is str and value[0]
+    ids = (value[0],) if usual else _ids(value)
     imdata = document.get("imdata")
     if not isinstance(imdata, list):
         raise FrameError("frame has no imdata list")

@@ -136,7 +136,7 @@ class Router:
             if events is None:
                 events = []
             # A second subscription gets its own attribute dicts: rulebook filters may edit events in place.
-            self._collect(sub, note.changes, events, copy=not first)
+            self._collect(sub, note.changes, events, not first)
             first = False
         return events
 
