@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from bench.simproc import SimProcess
-from bench.throughput import Burst, _LazyConsumer, _SlotConsumer
+from bench.throughput import Burst, LazyConsumer, SlotConsumer
 
 # (stage, markers in "function (file:line)" frames); the first stage whose marker matches, innermost
 # frame first, takes the sample.
@@ -80,7 +80,7 @@ async def record(count: int, multi: bool, one_slot: bool, workdir: Path) -> tupl
         queue: asyncio.Queue = asyncio.Queue(1 if one_slot else 0)
         async with running_source(queue, sim.source_args(subscriptions=["fvTenant"])) as source:
             for size, profiled in ((1000, False), (count, True)):
-                consumer = _SlotConsumer(queue) if one_slot else _LazyConsumer(queue, source.stats)
+                consumer = SlotConsumer(queue) if one_slot else LazyConsumer(queue, source.stats)
                 burst = Burst(sim, size, multi)
                 await burst.prepare()
                 spy = None

@@ -18,11 +18,11 @@ would mean it, not the reader, set the pace.
 from __future__ import annotations
 
 import asyncio
-import statistics
 import time
 from typing import Any
 
 from bench import bare
+from bench.figures import median
 from bench.simproc import SimProcess
 from bench.source import running_source
 
@@ -96,7 +96,7 @@ async def _bare_run(sim: SimProcess, count: int, multi: bool, parse: bool) -> di
         return figures
 
 
-class _LazyConsumer:
+class LazyConsumer:
     """Empties an unbounded queue every millisecond; notes the first and last of `expected` events."""
 
     def __init__(self, queue: asyncio.Queue, stats: Any) -> None:
@@ -120,7 +120,7 @@ class _LazyConsumer:
             await asyncio.sleep(POLL)
 
 
-class _SlotConsumer:
+class SlotConsumer:
     """Takes events one by one from a one-slot queue, as ansible-rulebook's engine does."""
 
     def __init__(self, queue: asyncio.Queue) -> None:
@@ -147,7 +147,7 @@ async def _source_run(sim: SimProcess, count: int, multi: bool, one_slot: bool) 
     async with running_source(queue, sim.source_args(subscriptions=["fvTenant"])) as source:
         results = []
         for size in (WARM_UP, count):
-            consumer = _SlotConsumer(queue) if one_slot else _LazyConsumer(queue, source.stats)
+            consumer = SlotConsumer(queue) if one_slot else LazyConsumer(queue, source.stats)
             burst = Burst(sim, size, multi)
             await burst.prepare()
             consuming = asyncio.ensure_future(consumer.run(size))
@@ -191,8 +191,8 @@ async def run(state_dir, count: int, repeats: int) -> dict[str, Any]:
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The median run's figures (by rate), with every run's rate and CPU kept for the JSON file."""
     ordered = sorted(runs, key=lambda r: r["rate"])
-    median = dict(ordered[len(ordered) // 2])
-    median["rates"] = [r["rate"] for r in runs]
-    median["cpu_us_per_change_all"] = [r["cpu_us_per_change"] for r in runs]
-    median["cpu_us_per_change"] = statistics.median(median["cpu_us_per_change_all"])
-    return median
+    chosen = dict(ordered[(len(ordered) - 1) // 2])
+    chosen["rates"] = [r["rate"] for r in runs]
+    chosen["cpu_us_per_change_all"] = [r["cpu_us_per_change"] for r in runs]
+    chosen["cpu_us_per_change"] = median(chosen["cpu_us_per_change_all"])
+    return chosen
