@@ -84,7 +84,7 @@ def dn_parts(dn: str) -> tuple:
         except ValueError:  # unbalanced brackets: still an event, with what can be said
             return "", dn, None
     # one C call per part (rpartition gives "" as the parent of a DN without "/", as intended)
-    parent, _, rn = dn.rpartition("/")
+    parent, _slash, rn = dn.rpartition("/")
     if dn.startswith(_TENANT_PREFIX):
         return parent, rn, dn[_TENANT_LENGTH:].partition("/")[0]
     return parent, rn, None
