@@ -41,6 +41,7 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import (
     error_from_response,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.core.signature import signature_cookies
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source import request_environment as req_env
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import (
     SocketRejectedError,
     TlsVerificationError,
@@ -89,16 +90,30 @@ class ApicClient:
         self._secrets = secrets
         self._key = private_key
         self._http = None
+        self._rest_env = self._socket_env = req_env.NONE  # proxy and netrc settings, looked up in start()
         self.token = None  # type: str | None
         self.login_info = None  # type: LoginInfo | None
 
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        """Open the HTTP client (its own connection pool, dropped with this APIC connection)."""
+        """Open the HTTP client (its own connection pool, dropped with this APIC connection).
+
+        With ``use_proxy`` the environment's proxy and ``~/.netrc`` settings are looked up here, once
+        (request_environment.py), instead of by aiohttp on every request.
+        """
+        settings = self.settings
+        per_request_lookup = settings.use_proxy and not req_env.HAS_HELPERS
+        if settings.use_proxy and req_env.HAS_HELPERS:
+            socket_base = conn_mod.socket_url(settings.host, settings.port, settings.use_ssl, "")
+            try:
+                self._rest_env, self._socket_env = await asyncio.get_running_loop().run_in_executor(
+                    None, _resolve_both, self._base, socket_base)
+            except (ValueError, OSError) as exc:  # what aiohttp would have failed each request with
+                raise self._transport_error(exc) from None
         self._http = aiohttp.ClientSession(
             cookie_jar=aiohttp.DummyCookieJar(),
-            trust_env=self.settings.use_proxy,
+            trust_env=per_request_lookup,
             # A member that is powered off never answers the SYN: give up on it sooner, so failover to
             # the next one does not wait for the whole request timeout.
             timeout=aiohttp.ClientTimeout(total=self.settings.timeout,
@@ -143,13 +158,16 @@ class ApicClient:
         """One REST call; the decoded JSON answer, or ApicError / ConnectionFailedError."""
         if self._http is None:
             raise ConnectionFailedError(self.label, "the connection is closed")
-        headers = {}
+        environment = self._rest_env
+        headers = dict(environment.headers)
         cookie = self._cookie_header(method, path, body)
         if cookie:
             headers["Cookie"] = cookie
         if body:
             headers["Content-Type"] = "application/json"
-        options = {"timeout": aiohttp.ClientTimeout(total=timeout)} if timeout else {}
+        options = dict(environment.options)
+        if timeout:
+            options["timeout"] = aiohttp.ClientTimeout(total=timeout)
         try:
             async with self._http.request(method, URL(self._base + path, encoded=True), data=body or None,
                                           headers=headers, ssl=self._ssl, **options) as response:
@@ -236,19 +254,24 @@ class ApicClient:
         if self._http is None or not self.token:
             raise ConnectionFailedError(self.label, "no session to open the websocket for")
         url = conn_mod.socket_url(self.settings.host, self.settings.port, self.settings.use_ssl, self.token)
-        headers = {}
+        headers = dict(self._socket_env.headers)
         if self._key is not None:
             headers["Cookie"] = self._cookie_header("GET", "/socket" + self.token, b"")
         try:
             return await self._http.ws_connect(URL(url, encoded=True), ssl=self._ssl, headers=headers,
                                                heartbeat=heartbeat, autoping=True, max_msg_size=WS_MAX_MESSAGE,
-                                               **_ws_options())
+                                               **self._socket_env.options, **_ws_options())
         except asyncio.CancelledError:
             raise
         except aiohttp.WSServerHandshakeError as exc:
             raise SocketRejectedError(self.label, f"the websocket upgrade was refused with HTTP {exc.status}") from None
         except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
             raise self._transport_error(exc) from None
+
+
+def _resolve_both(rest_base: str, socket_base: str) -> tuple:
+    """The request environments of the REST base URL and of the websocket URL (run in a worker thread)."""
+    return req_env.resolve(URL(rest_base)), req_env.resolve(URL(socket_base))
 
 
 def parse_webtoken(body: dict) -> LoginInfo:

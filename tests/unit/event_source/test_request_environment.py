@@ -1,0 +1,48 @@
+"""The proxy and ~/.netrc settings the source looks up once per connection, as aiohttp's trust_env would."""
+
+import base64
+
+import pytest
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source import request_environment as req_env
+from yarl import URL
+
+
+def _basic(user, password):
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    for name in ("http_proxy", "https_proxy", "ws_proxy", "wss_proxy", "no_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    netrc = tmp_path / "netrc"
+    monkeypatch.setenv("NETRC", str(netrc))
+    return netrc
+
+
+def test_nothing_set_means_nothing_added(clean_env):
+    environment = req_env.resolve(URL("https://apic.example.net"))
+    assert (environment.options, environment.headers) == ({}, {})
+
+
+def test_the_scheme_proxy_and_its_credentials_are_used(clean_env, monkeypatch):
+    monkeypatch.setenv("https_proxy", "http://user:pw@proxy.example.net:3128")
+    environment = req_env.resolve(URL("https://apic.example.net/api"))
+    assert environment.options == {"proxy": URL("http://proxy.example.net:3128"),
+                                   "proxy_headers": {"Proxy-Authorization": _basic("user", "pw")}}
+    assert req_env.resolve(URL("wss://apic.example.net/socket")).options == {}  # wss needs wss_proxy
+
+
+def test_no_proxy_hosts_are_reached_directly(clean_env, monkeypatch):
+    monkeypatch.setenv("https_proxy", "http://proxy.example.net:3128")
+    monkeypatch.setenv("no_proxy", "apic.example.net")
+    assert req_env.resolve(URL("https://apic.example.net")).options == {}
+    assert req_env.resolve(URL("https://other.example.net")).options == {"proxy": URL("http://proxy.example.net:3128")}
+
+
+def test_netrc_credentials_of_the_host_become_its_authorization_header(clean_env):
+    clean_env.write_text("machine apic.example.net login eda password s3cret\n")
+    clean_env.chmod(0o600)
+    assert req_env.resolve(URL("https://apic.example.net")).headers == {"Authorization": _basic("eda", "s3cret")}
+    assert req_env.resolve(URL("https://other.example.net")).headers == {}
