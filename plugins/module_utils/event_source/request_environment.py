@@ -3,7 +3,7 @@
 """The proxy and ``~/.netrc`` settings aiohttp's ``trust_env`` would use, looked up once per connection.
 
 With ``trust_env=True`` aiohttp reads the proxy variables and ``~/.netrc`` again for every request, each
-time in a worker thread. With 1,000 subscriptions that cost about three quarters of the CPU of keeping
+time in a worker thread. With 1,000 subscriptions that cost about two thirds of the CPU of keeping
 them refreshed (docs/performance.md). The source looks the same settings up once, when it connects to an
 APIC, with aiohttp's own helpers (so the same variables, bypass list and credentials apply), and hands
 them to every request; the session's ``trust_env`` stays off. Older aiohttp releases without these
