@@ -6,7 +6,11 @@ second process it is also steady enough to compare two commits on a busy machine
 shape the simulator pushes (sparse `modified` tenants, one or 16 per frame, and full `created` ones),
 and the source's own Router does the work: parse, fan-out, reconciliation update, event, queue put.
 
-    .venv/bin/python -m bench.hotpath [--count 100000]
+    .venv/bin/python -m bench.hotpath [--count 100000] [--kind modified] [--repeats 5] [--set-up-only]
+
+Instructions instead of seconds (independent of machine load): run it under
+`valgrind --tool=callgrind` once normally and once with `--set-up-only` (same frames, same Router, no
+routing), both with `--repeats 1`; the difference divided by `--count` is instructions per change.
 """
 
 from __future__ import annotations
@@ -70,14 +74,22 @@ def _router(queue: asyncio.Queue) -> Any:
     return router
 
 
-def time_kind(kind: str, count: int, repeats: int) -> dict[str, Any]:
-    """Best of `repeats` passes of `count` changes through a fresh Router: us per change."""
+KINDS = ("modified", "modified x16", "created")
+
+
+def time_kind(kind: str, count: int, repeats: int, route_frames: bool = True) -> dict[str, Any]:
+    """Best of `repeats` passes of `count` changes through a fresh Router: us per change.
+
+    ``route_frames=False`` does the same set-up and stops there (the baseline of an instruction count).
+    """
     data = frames(kind, count)
     best = float("inf")
-    events = 0
+    events = count if not route_frames else 0
     for _ in range(repeats):
         queue: asyncio.Queue = asyncio.Queue()
         router = _router(queue)
+        if not route_frames:
+            continue
         route, emit_now = router.route, router.emit_now
         started = time.perf_counter()
         for frame in data:
@@ -96,16 +108,20 @@ def time_kind(kind: str, count: int, repeats: int) -> dict[str, Any]:
 
 async def run(state_dir=None, count: int = 100_000, repeats: int = 3) -> dict[str, Any]:
     """Every frame kind; `state_dir` is unused (no simulator) but keeps the section signature."""
-    return {kind: time_kind(kind, count, repeats) for kind in ("modified", "modified x16", "created")}
+    return {kind: time_kind(kind, count, repeats) for kind in KINDS}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.hotpath", description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--kind", choices=KINDS, action="append", help="frame kinds to run (default: all)")
+    parser.add_argument("--set-up-only", action="store_true", help="build frames and Router, route nothing")
     args = parser.parse_args()
-    for kind, figures in asyncio.run(run(None, args.count, args.repeats)).items():
-        print(f"{kind:<14} {figures['us_per_change']:6.2f} us per change")
+    for kind in args.kind or KINDS:
+        figures = time_kind(kind, args.count, args.repeats, route_frames=not args.set_up_only)
+        if not args.set_up_only:
+            print(f"{kind:<14} {figures['us_per_change']:6.2f} us per change")
     return 0
 
 
