@@ -191,8 +191,9 @@ notes:
     C(aci.apic), C(aci.recovered), C(aci.health) (for C(healthInst) with integer C(current) and C(previous)),
     C(aci.fault) (for C(faultInst), C(faultDelegate), C(faultRecord)), and a stable C(meta.uuid) derived
     from the change.
-  - The reconciliation state costs one record per subscribed object, nothing per event: about 290 bytes
-    for a tenant (16 attributes) and 524 bytes for a bridge domain (44 attributes), measured by make bench.
+  - The reconciliation state costs one record per subscribed object and nothing per event, about 290
+    bytes for a tenant (16 attributes) and 524 bytes for a bridge domain (44 attributes), measured by
+    C(make bench).
   - Requires the Python package aiohttp (and cryptography for certificate users); orjson is used when
     installed.
 """
