@@ -273,7 +273,7 @@ class Mit:
         """Set the health score of ``dn`` (its ``healthInst`` child ``<dn>/health``).
 
         ``prev`` takes the old ``cur`` (100 for a new score), ``chng = cur - prev``; ``maxSev``
-        defaults to the highest severity among the faults on ``dn``. Setting the same score and
+        defaults to the highest severity among the faults on ``dn`` and beneath it. Setting the same score and
         severity again is no change; otherwise the score is rewritten as a whole, so the Change lists
         every score property (cur, prev, chng, twScore, maxSev, updTs) as pushes of healthInst carry them.
         """
@@ -629,5 +629,18 @@ def _restore(target: dict[str, Any], old: Mapping[str, Any]) -> None:
 
 
 def _highest_severity(mo: Mo) -> str:
-    severities = {child.attrs.get("severity") for child in mo.children.values() if child.info.category == "fault"}
+    """The worst severity of the faults on ``mo`` or anywhere beneath it.
+
+    An object's health score aggregates its children's, so a major fault on a tenant's bridge domain
+    shows in the tenant's ``maxSev`` too (the APIC GUI's tenant health shows it the same way).
+    """
+    severities = set()
+    stack = [mo]
+    while stack:
+        node = stack.pop()
+        for child in node.children.values():
+            if child.info.category == "fault":
+                severities.add(child.attrs.get("severity"))
+            elif child.children:
+                stack.append(child)
     return next((sev for sev in SEVERITY_ORDER if sev in severities), "cleared")

@@ -446,6 +446,19 @@ def test_set_health_tracks_previous_score_and_severity(mit, seen):
         mit.set_health("topology/pod-1/node-999", 50)
 
 
+def test_health_severity_counts_faults_anywhere_beneath(mit):
+    """A tenant's maxSev reflects a fault on one of its bridge domains, not only faults on the tenant."""
+    mit.post("uni", mo("fvTenant", [mo("fvBD", name="web"), mo("fvAp", name="shop")], name="t"))
+    mit.create("faultInst", "uni/tn-t/BD-web/fault-F0467", {"code": "F0467", "severity": "minor"})
+    assert mit.set_health("uni/tn-t", 90)[0].attrs["maxSev"] == "minor"
+    mit.create("faultInst", "uni/tn-t/fault-F1000", {"code": "F1000", "severity": "warning"})
+    mit.create("faultInst", "uni/tn-t/ap-shop/fault-F0999", {"code": "F0999", "severity": "major"})
+    assert mit.set_health("uni/tn-t", 80)[0].attrs["maxSev"] == "major"
+    assert mit.set_health("uni/tn-t/BD-web", 70)[0].attrs["maxSev"] == "minor"  # siblings' faults do not count
+    mit.delete("uni/tn-t/ap-shop")
+    assert mit.set_health("uni/tn-t", 85)[0].attrs["maxSev"] == "minor"
+
+
 def test_records_live_under_an_internal_subject_node(mit, seen):
     (change,) = mit.create("aaaModLR", "subj-[uni/tn-a]/mod-1", {"id": "1", "affected": "uni/tn-a", "descr": "x"})
     assert change.cls == "aaaModLR" and change.attrs["modTs"] == "never" and change.attrs["created"]
