@@ -21,8 +21,6 @@ from .errors import ApiError, bad_request
 
 DEFAULT_PATH = Path(__file__).with_name("data") / "classes.json"
 
-#: Properties every MO carries whatever its class; ``status`` and ``childAction`` are "" at rest.
-UNIVERSAL_PROPS = ("childAction", "dn", "status")
 #: Accepted in a posted body and in filters but never stored: the RN is implied by the DN.
 IGNORED_ON_WRITE = frozenset({"rn", "childAction", "status", "dn"})
 
@@ -163,10 +161,6 @@ class Catalogue:
         if info is None or info.hidden:
             raise bad_request(f"Request failed, unresolved class for {name}")
         return info
-
-    def children_of(self, parent_cls: str) -> list[ClassInfo]:
-        """Classes that may be created directly under an object of ``parent_cls``."""
-        return self._children.get(parent_cls, [])
 
     def may_contain(self, parent_cls: str, child: ClassInfo) -> bool:
         """Whether ``child`` may live under an object of ``parent_cls``."""

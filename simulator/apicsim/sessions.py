@@ -107,10 +107,6 @@ class SessionStore:
             return None
         return session
 
-    def get(self, session_id: str) -> Session | None:
-        """A live session by id (no expiry check: callers hold a session they already resolved)."""
-        return self._sessions.get(session_id)
-
     def touch(self, session: Session) -> None:
         """An authenticated request arrived: restart the idle window if the idle timer slides."""
         if self._options.idle_timer == IDLE_SLIDING or session.kind == KIND_WEBTOKEN:

@@ -97,11 +97,6 @@ class SubscriptionTable:
         sub.expires_at = self._clock.now() + sub.refresh_timeout
         return sub
 
-    def get(self, raw_id: str) -> Subscription | None:
-        num = parse_subscription_id(raw_id)
-        sub = self._by_num.get(num) if num is not None else None
-        return None if sub is None or self._expired(sub) else sub
-
     def candidates(self, cls: str) -> Iterable[Subscription]:
         """Subscriptions that could match a change of `cls` (before the query's own test)."""
         indexed = self._by_class.get(cls)
@@ -121,9 +116,6 @@ class SubscriptionTable:
         for sub in list(subs.values()):
             self._remove(sub)
         return len(subs)
-
-    def for_channel(self, channel: Hashable) -> list[Subscription]:
-        return [s for s in self._by_channel.get(channel, {}).values() if not self._expired(s)]
 
     def sweep(self) -> int:
         """Forget expired subscriptions (memory only; they already stopped pushing)."""
