@@ -25,6 +25,7 @@ DEFAULT_PATH = Path(__file__).with_name("data") / "classes.json"
 IGNORED_ON_WRITE = frozenset({"rn", "childAction", "status", "dn"})
 
 _FIELD = re.compile(r"\{(\w+)\}")
+_BRACKETED_FIELD = re.compile(r"\[\{(\w+)\}\]")
 _CACHE_LIMIT = 200_000
 
 
@@ -55,11 +56,8 @@ class ClassInfo:
     defaults: Mapping[str, str] = field(default_factory=dict)
     rn_regex: re.Pattern[str] | None = None
     rn_literal: str = ""
-
-    @property
-    def bracketed(self) -> frozenset[str]:
-        """Naming properties whose value sits in brackets, so it may contain ``/``."""
-        return frozenset(m.group(1) for m in re.finditer(r"\[\{(\w+)\}\]", self.rn_format))
+    #: naming properties whose value sits in brackets, so it may contain ``/``.
+    bracketed: frozenset[str] = frozenset()
 
 
 def _rn_pattern(rn_format: str) -> tuple[re.Pattern[str] | None, str]:
@@ -113,6 +111,7 @@ def _build(name: str, entry: Mapping[str, Any], templates: Mapping[str, Mapping[
         defaults=MappingProxyType(defaults),
         rn_regex=regex,
         rn_literal=literal,
+        bracketed=frozenset(_BRACKETED_FIELD.findall(rn_format)),
     )
 
 
