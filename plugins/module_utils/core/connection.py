@@ -19,6 +19,8 @@ REFRESH_PATH = "/api/aaaRefresh.json"
 LOGOUT_PATH = "/api/aaaLogout.json"
 WEBTOKEN_SESSION_PATH = "/api/webtokenSession.json"
 SUBSCRIPTION_REFRESH_PATH = "/api/subscriptionRefresh.json"
+LOGIN_CLASS = "aaaLogin"
+WEBTOKEN_CLASS = "webtokenSession"
 TOKEN_COOKIE = "APIC-cookie"
 WEBSOCKET_SESSION_COOKIE = "APIC-WebSocket-Session"
 
@@ -156,18 +158,19 @@ def _int_attribute(attributes: Mapping, name: str, default: int) -> int:
         return default
 
 
-def parse_login(body: Mapping) -> LoginInfo:
-    """Read the ``aaaLogin`` object of a login or refresh answer (the class is aaaLogin for both).
+def parse_login(body: Mapping, cls: str = LOGIN_CLASS) -> LoginInfo:
+    """Read the session object of a login or refresh answer (class aaaLogin for both), or with
+    ``cls=WEBTOKEN_CLASS`` of a webtokenSession answer (a certificate user's websocket session).
 
     Raises ValueError when the answer has no token, without echoing the body.
     """
     try:
-        attributes = body["imdata"][0]["aaaLogin"]["attributes"]
+        attributes = body["imdata"][0][cls]["attributes"]
         token = str(attributes["token"])
     except (KeyError, IndexError, TypeError):
-        raise ValueError("the APIC login answer has no aaaLogin token") from None
+        raise ValueError(f"the APIC {cls} answer has no token") from None
     if not token:
-        raise ValueError("the APIC login answer has an empty token")
+        raise ValueError(f"the APIC {cls} answer has an empty token")
     return LoginInfo(
         token=token,
         refresh_timeout=_int_attribute(attributes, "refreshTimeoutSeconds", 600),

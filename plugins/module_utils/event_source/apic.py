@@ -190,7 +190,12 @@ class ApicClient:
 
     # ------------------------------------------------------------------ session
 
-    def _remember(self, info: LoginInfo) -> LoginInfo:
+    def _remember(self, body: dict, cls: str = conn_mod.LOGIN_CLASS) -> LoginInfo:
+        """Hold the session an aaaLogin, aaaRefresh or webtokenSession answer opened."""
+        try:
+            info = conn_mod.parse_login(body, cls)
+        except ValueError as exc:
+            raise ApicError(200, "", str(exc)) from None
         self._secrets.add_token(info.token)
         self.token = info.token
         self.login_info = info
@@ -201,13 +206,10 @@ class ApicClient:
         self.token = None
         if self._key is not None:
             body = await self.request("GET", conn_mod.WEBTOKEN_SESSION_PATH)
-            return self._remember(parse_webtoken(body))
+            return self._remember(body, conn_mod.WEBTOKEN_CLASS)
         credentials = conn_mod.aaa_login_body(self.settings.username, self.settings.password or "")
         body = await self.request("POST", conn_mod.LOGIN_PATH, json.dumps(credentials).encode("utf-8"))
-        try:
-            return self._remember(conn_mod.parse_login(body))
-        except ValueError as exc:
-            raise ApicError(200, "", str(exc)) from None
+        return self._remember(body)
 
     @property
     def can_refresh(self) -> bool:
@@ -217,10 +219,7 @@ class ApicClient:
     async def refresh(self) -> LoginInfo:
         """aaaRefresh: a new token for the same session (the socket stays bound to the session)."""
         body = await self.request("GET", conn_mod.REFRESH_PATH)
-        try:
-            return self._remember(conn_mod.parse_login(body))
-        except ValueError as exc:
-            raise ApicError(200, "", str(exc)) from None
+        return self._remember(body)
 
     async def logout(self) -> None:
         """aaaLogout, best effort and quick: frees the session on the APIC when the source stops."""
@@ -273,22 +272,3 @@ def _resolve_both(rest_base: str, socket_base: str) -> tuple:
     """The request environments of the REST base URL and of the websocket URL (run in a worker thread)."""
     return req_env.resolve(URL(rest_base)), req_env.resolve(URL(socket_base))
 
-
-def parse_webtoken(body: dict) -> LoginInfo:
-    """The token and lifetimes of a webtokenSession answer."""
-    try:
-        attributes = body["imdata"][0]["webtokenSession"]["attributes"]
-        token = str(attributes["token"])
-    except (KeyError, IndexError, TypeError):
-        raise ApicError(200, "", "the webtokenSession answer has no token") from None
-    if not token:
-        raise ApicError(200, "", "the webtokenSession answer has an empty token")
-
-    def seconds(name: str, default: int) -> int:
-        try:
-            return int(str(attributes.get(name, default)))
-        except ValueError:
-            return default
-
-    return LoginInfo(token=token, refresh_timeout=seconds("refreshTimeoutSeconds", 600),
-                     maximum_lifetime=seconds("maximumLifetimeSeconds", 86400))
