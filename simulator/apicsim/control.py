@@ -19,7 +19,7 @@ from aiohttp import web
 
 from .errors import ApiError, bad_request
 from .faults import FaultSpec
-from .push import dumps
+from .rest import error_response, json_response
 
 if TYPE_CHECKING:
     from .simulator import Simulator
@@ -203,11 +203,10 @@ class Control:
             if inspect.isawaitable(result):
                 result = await result
         except ApiError as error:
-            return web.Response(status=error.status, text=dumps(error.envelope()), content_type="application/json")
+            return error_response(error)
         except (ValueError, IndexError) as exc:
-            error = bad_request(f"{name}: {exc}")
-            return web.Response(status=400, text=dumps(error.envelope()), content_type="application/json")
-        return web.Response(text=dumps(result), content_type="application/json")
+            return error_response(bad_request(f"{name}: {exc}"))
+        return json_response(result)
 
 
 async def _kwargs(request: web.Request) -> dict[str, Any]:

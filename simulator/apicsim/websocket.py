@@ -16,7 +16,7 @@ from .auth import TOKEN_TIMEOUT_TEXT, forbidden
 from .channel import Channel
 from .member import MEMBER_KEY
 from .options import HANDSHAKE_REJECT
-from .push import dumps
+from .rest import error_response
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,7 @@ async def socket_handler(request: web.Request) -> web.StreamResponse:
     session = member.sessions.resolve(token) if token else None
     if session is None:
         if member.options.handshake_on_bad_token == HANDSHAKE_REJECT:
-            error = forbidden(TOKEN_TIMEOUT_TEXT)
-            return web.Response(status=403, text=dumps(error.envelope()), content_type="application/json")
+            return error_response(forbidden(TOKEN_TIMEOUT_TEXT))
         ws = web.WebSocketResponse(autoping=True, compress=False)
         await ws.prepare(request)
         await ws.close(code=member.options.ws_close_code, message=b"Token was invalid")
