@@ -91,7 +91,7 @@ class ApicClient:
 
     @property
     def _where(self) -> str:
-        return conn.base_url(self.settings.host, self.settings.port, self.settings.use_ssl).split("://", 1)[1]
+        return conn.authority(self.settings.host, self.settings.port)
 
     def _send(self, method: str, url: str, body: bytes | None) -> tuple[int, bytes]:
         """Send one request; an HTTP error status is returned, not raised. Transport errors are raised."""

@@ -103,7 +103,8 @@ def _check_host(host: str) -> str:
     return host
 
 
-def _authority(host: str, port: int | None) -> str:
+def authority(host: str, port: int | None) -> str:
+    """``host[:port]`` with IPv6 literals bracketed: what a URL names the APIC by, and how errors name it."""
     host = _check_host(host)
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
@@ -113,13 +114,13 @@ def _authority(host: str, port: int | None) -> str:
 def base_url(host: str, port: int | None, use_ssl: bool) -> str:
     """``https://host[:port]`` (IPv6 literals bracketed), the prefix of every REST URL."""
     scheme = "https" if use_ssl else "http"
-    return f"{scheme}://{_authority(host, port)}"
+    return f"{scheme}://{authority(host, port)}"
 
 
 def socket_url(host: str, port: int | None, use_ssl: bool, token: str) -> str:
     """``wss://host[:port]/socket<token>``: the token goes in raw, as the APIC expects."""
     scheme = "wss" if use_ssl else "ws"
-    return f"{scheme}://{_authority(host, port)}/socket{token}"
+    return f"{scheme}://{authority(host, port)}/socket{token}"
 
 
 def aaa_login_body(name: str, pwd: str) -> dict:
