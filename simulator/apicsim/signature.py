@@ -35,6 +35,11 @@ class CertUser:
     cert_name: str
 
 
+def certificate_dn(user: str, cert_name: str) -> str:
+    """The DN of a user's registered certificate, as clients name it in `APIC-Certificate-DN`."""
+    return f"uni/userext/user-{user}/usercert-{cert_name}"
+
+
 def signed_payloads(method: str, raw_path_qs: str, body: bytes) -> list[bytes]:
     """The byte strings a client may have signed for this request.
 
@@ -59,7 +64,7 @@ class SignatureVerifier:
         key = x509.load_pem_x509_certificate(cert_pem).public_key()
         if not isinstance(key, rsa.RSAPublicKey):
             raise ValueError(f"certificate {cert_name!r} of {user!r} must hold an RSA key (APIC signs RSA-SHA256)")
-        dn = f"uni/userext/user-{user}/usercert-{cert_name}"
+        dn = certificate_dn(user, cert_name)
         self._keys[dn] = (CertUser(user, cert_name), key)
         return dn
 

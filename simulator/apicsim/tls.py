@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from .signature import certificate_dn
+
 DEFAULT_HOSTS: tuple[str, ...] = ("127.0.0.1", "::1", "localhost")
 _ONE_DAY = dt.timedelta(days=1)
 
@@ -58,7 +60,7 @@ class CertUserFiles:
     @property
     def dn(self) -> str:
         """The DN clients put in the `APIC-Certificate-DN` cookie."""
-        return f"uni/userext/user-{self.user}/usercert-{self.cert_name}"
+        return certificate_dn(self.user, self.cert_name)
 
 
 def ensure_tls(state_dir: Path, hosts: Iterable[str] = DEFAULT_HOSTS) -> TlsFiles:
