@@ -43,22 +43,29 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_serve_options(p: argparse.ArgumentParser) -> None:
+    d = SimOptions()  # defaults come from the options themselves; only the port differs (8443, not 0)
     p.add_argument("--host", default=None, help="listen address (default 127.0.0.1; loopback only)")
     p.add_argument("--ipv6", action="store_true", help="listen on ::1 instead of 127.0.0.1")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port of the first member (default {DEFAULT_PORT})")
     p.add_argument("--http", action="store_true", help="serve plain HTTP/WS instead of HTTPS/WSS")
     p.add_argument("--state-dir", type=Path, default=None, help="where CA, keys and apicsim.json live")
-    p.add_argument("--members", type=int, default=1, help="cluster members, on consecutive ports")
+    p.add_argument("--members", type=int, default=d.members, help="cluster members, on consecutive ports")
     p.add_argument("--tokens-across-members", action="store_true", help="a token works on every member")
-    p.add_argument("--refresh-timeout", type=float, default=600.0, help="session refreshTimeoutSeconds")
-    p.add_argument("--maximum-lifetime", type=float, default=86400.0, help="session maximumLifetimeSeconds")
-    p.add_argument("--idle-timer", choices=(IDLE_STRICT, IDLE_SLIDING), default=IDLE_STRICT)
+    p.add_argument("--refresh-timeout", type=float, default=d.refresh_timeout, help="session refreshTimeoutSeconds")
+    p.add_argument("--maximum-lifetime", type=float, default=d.maximum_lifetime, help="session maximumLifetimeSeconds")
+    p.add_argument("--idle-timer", choices=(IDLE_STRICT, IDLE_SLIDING), default=d.idle_timer)
     p.add_argument("--old-token-survives-refresh", action="store_true")
     p.add_argument(
-        "--handshake-on-bad-token", choices=(HANDSHAKE_REJECT, HANDSHAKE_ACCEPT_CLOSE), default=HANDSHAKE_REJECT
+        "--handshake-on-bad-token", choices=(HANDSHAKE_REJECT, HANDSHAKE_ACCEPT_CLOSE), default=d.handshake_on_bad_token
     )
-    p.add_argument("--subscription-refresh-timeout", type=float, default=60.0, help="default refresh-timeout")
-    p.add_argument("--fault-time-scale", type=float, default=1.0, help="fault interval factor (0.01: 120 s -> 1.2 s)")
+    p.add_argument(
+        "--subscription-refresh-timeout", type=float, default=d.subscription_refresh_timeout,
+        help="default refresh-timeout",
+    )
+    p.add_argument(
+        "--fault-time-scale", type=float, default=d.fault_time_scale,
+        help="fault interval factor (0.01: 120 s -> 1.2 s)",
+    )
     p.add_argument("--multi-mo-frames", action="store_true", help="group a commit's MOs into shared frames")
     p.add_argument("--follow-up-modified", action="store_true", help="system 'modified' pushes after creates")
     p.add_argument("--derived-mos", action="store_true", help="push derived MOs such as fvRtBd")
