@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
 from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import (
+    CONNECTION_OPTIONS,
     ENV_FALLBACKS,
+    OPTION_ALIASES,
+    SECRET_OPTIONS,
     ConnectionSettings,
     connection_settings,
 )
@@ -28,14 +31,6 @@ _TYPES = {
     "use_proxy": "bool",
     "timeout": "int",
 }
-_ALIASES = {
-    "host": ["hostname"],
-    "username": ["user"],
-    "private_key": ["cert_key"],
-    "certificate_name": ["cert_name"],
-}
-_NO_LOG = ("password", "private_key")
-CONNECTION_OPTIONS = (*tuple(_TYPES), "ca_path")
 
 
 def connection_argument_spec() -> dict:
@@ -43,9 +38,9 @@ def connection_argument_spec() -> dict:
     spec = {}
     for name, kind in _TYPES.items():
         option = {"type": kind, "fallback": (env_fallback, list(ENV_FALLBACKS[name]))}
-        if name in _ALIASES:
-            option["aliases"] = list(_ALIASES[name])
-        if name in _NO_LOG:
+        if name in OPTION_ALIASES:
+            option["aliases"] = list(OPTION_ALIASES[name])
+        if name in SECRET_OPTIONS:
             option["no_log"] = True
         spec[name] = option
     spec["ca_path"] = {"type": "path"}

@@ -38,6 +38,17 @@ ENV_FALLBACKS = {
     "timeout": ("ACI_TIMEOUT",),
 }  # type: dict[str, tuple[str, ...]]
 
+# option -> its other names, as cisco.aci spells them.
+OPTION_ALIASES = {
+    "host": ("hostname",),
+    "username": ("user",),
+    "private_key": ("cert_key",),
+    "certificate_name": ("cert_name",),
+}  # type: dict[str, tuple[str, ...]]
+
+# Every connection option the modules and the event source take.
+CONNECTION_OPTIONS = (*ENV_FALLBACKS, "ca_path")
+
 DEFAULTS = {
     "username": "admin",
     "validate_certs": True,

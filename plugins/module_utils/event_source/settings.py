@@ -17,8 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import (
+    CONNECTION_OPTIONS,
     DEFAULTS,
     ENV_FALLBACKS,
+    OPTION_ALIASES,
     ConnectionSettings,
     connection_settings,
     to_bool,
@@ -32,31 +34,29 @@ from ansible_collections.fabricops.aci.plugins.module_utils.event_source.subscri
 
 
 class Option:
-    """One argument: its JSON type, default, bounds, aliases and environment fallbacks."""
+    """One argument: its JSON type, default, bounds, and (connection options) aliases and environment fallbacks."""
 
-    __slots__ = ("aliases", "default", "env", "kind", "maximum", "minimum", "name", "required", "secret")
+    __slots__ = ("aliases", "default", "env", "kind", "maximum", "minimum", "name", "required")
 
     def __init__(self, name: str, kind: str, default: object = None, minimum: float | None = None,
-                 maximum: float | None = None, required: bool = False, aliases: tuple = (),
-                 secret: bool = False) -> None:
+                 maximum: float | None = None, required: bool = False) -> None:
         self.name = name
         self.kind = kind
         self.default = default
         self.minimum = minimum
         self.maximum = maximum
         self.required = required
-        self.aliases = aliases
-        self.secret = secret
+        self.aliases = OPTION_ALIASES.get(name, ())
         self.env = ENV_FALLBACKS.get(name, ())
 
 
 OPTIONS = (
-    Option("host", "hosts", required=True, aliases=("hostname",)),
+    Option("host", "hosts", required=True),
     Option("port", "int", minimum=1, maximum=65535),
-    Option("username", "str", DEFAULTS["username"], aliases=("user",)),
-    Option("password", "str", secret=True),
-    Option("private_key", "str", secret=True, aliases=("cert_key",)),
-    Option("certificate_name", "str", aliases=("cert_name",)),
+    Option("username", "str", DEFAULTS["username"]),
+    Option("password", "str"),
+    Option("private_key", "str"),
+    Option("certificate_name", "str"),
     Option("validate_certs", "bool", DEFAULTS["validate_certs"]),
     Option("ca_path", "str"),
     Option("use_ssl", "bool", DEFAULTS["use_ssl"]),
@@ -72,8 +72,6 @@ OPTIONS = (
 )
 BY_NAME = {option.name: option for option in OPTIONS}
 ALIASES = {alias: option.name for option in OPTIONS for alias in option.aliases}
-CONNECTION_OPTIONS = ("port", "username", "password", "private_key", "certificate_name", "validate_certs",
-                      "ca_path", "use_ssl", "use_proxy", "timeout")
 
 
 @dataclass(frozen=True)
@@ -179,7 +177,8 @@ def parse_settings(args: Mapping, environ: Mapping | None = None) -> SourceSetti
         host_value = next((environ[name] for name in ENV_FALLBACKS["host"] if environ.get(name)), None)
     # An empty value means "not set" (docs/controller.md): rulebooks pass "{{ aci_x | default('') }}" for
     # every connection option, and what is empty must come from the ACI_* environment or the default.
-    common = {name: None if options.get(name) == "" else options.get(name) for name in CONNECTION_OPTIONS}
+    common = {name: None if options.get(name) == "" else options.get(name)
+              for name in CONNECTION_OPTIONS if name != "host"}
     connections = []
     for host, port in parse_hosts(host_value):
         entry = dict(common, host=host)
