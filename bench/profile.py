@@ -14,12 +14,11 @@ import argparse
 import asyncio
 import collections
 import os
-import shutil
-import signal
 import sys
 import tempfile
 from pathlib import Path
 
+from bench import pyspy
 from bench.simproc import SimProcess
 from bench.throughput import Burst, LazyConsumer, SlotConsumer
 
@@ -54,14 +53,10 @@ def summarise(collapsed: str, top: int) -> tuple[list[tuple[str, float]], list[t
     stages: collections.Counter[str] = collections.Counter()
     leaves: collections.Counter[str] = collections.Counter()
     total = 0
-    for line in collapsed.splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
-            continue
-        frames = stack.split(";")
-        stages[stage_of(frames)] += int(count)
-        leaves[frames[-1]] += int(count)
-        total += int(count)
+    for frames, count in pyspy.samples(collapsed):
+        stages[stage_of(frames)] += count
+        leaves[frames[-1]] += count
+        total += count
     if not total:
         raise SystemExit("py-spy recorded no samples")
     return ([(name, n / total) for name, n in stages.most_common()],
@@ -72,8 +67,7 @@ async def record(count: int, multi: bool, one_slot: bool, workdir: Path) -> tupl
     """Run one burst through the source under py-spy; (raw samples, burst figures)."""
     from bench.source import running_source
 
-    py_spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
-    if py_spy is None:
+    if pyspy.executable() is None:
         raise SystemExit("py-spy is not installed (pip install -r requirements/dev.txt)")
     out = workdir / "samples.txt"
     async with SimProcess(workdir) as sim:
@@ -83,21 +77,14 @@ async def record(count: int, multi: bool, one_slot: bool, workdir: Path) -> tupl
                 consumer = SlotConsumer(queue) if one_slot else LazyConsumer(queue, source.stats)
                 burst = Burst(sim, size, multi)
                 await burst.prepare()
-                spy = None
-                if profiled:
-                    spy = await asyncio.create_subprocess_exec(
-                        py_spy, "record", "--pid", str(os.getpid()), "--rate", "1000", "--format", "raw",
-                        "--full-filenames", "--nonblocking", "--output", str(out),
-                        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-                    await asyncio.sleep(1.0)  # attached
+                spy = await pyspy.record(os.getpid(), out, rate=1000, settle=1.0) if profiled else None
                 consuming = asyncio.ensure_future(consumer.run(size))
                 await burst.fire()
                 await asyncio.wait_for(consuming, 300)
                 figures = await burst.figures(size, consumer.first, consumer.last,
                                               consumer.last_event["aci"]["attributes"]["descr"])
                 if spy is not None:
-                    spy.send_signal(signal.SIGINT)
-                    await spy.wait()
+                    await pyspy.stop(spy)
     return out.read_text(), figures
 
 

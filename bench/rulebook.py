@@ -14,9 +14,7 @@ collection's code or the websocket/TLS reading under it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import shutil
 import signal
 import sys
 import tempfile
@@ -26,6 +24,7 @@ from typing import Any
 
 import psutil
 
+from bench import pyspy
 from bench.simproc import SimProcess
 from bench.source import REPO
 
@@ -161,25 +160,16 @@ async def _wait_subscribed(sim: SimProcess, rulebook: RulebookProcess) -> None:
 
 
 async def _start_py_spy(pid: int, workdir: Path):
-    """py-spy recording the rulebook process (raw collapsed stacks), or None when py-spy is missing."""
-    py_spy = shutil.which("py-spy", path=str(BIN)) or shutil.which("py-spy")
-    if py_spy is None:
-        return None
+    """py-spy recording the rulebook process, attached before the burst starts; None without py-spy."""
     out = workdir / "py-spy.txt"
-    proc = await asyncio.create_subprocess_exec(
-        py_spy, "record", "--pid", str(pid), "--rate", "200", "--format", "raw", "--full-filenames",
-        "--output", str(out), "--nonblocking",
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-    await asyncio.sleep(0.5)  # attached before the burst starts
-    return proc, out
+    proc = await pyspy.record(pid, out, rate=200, settle=0.5)
+    return None if proc is None else (proc, out)
 
 
 async def _stop_py_spy(spy) -> float | None:
     """Stop py-spy and return the share of its samples that are the event source's work."""
     proc, out = spy
-    with contextlib.suppress(ProcessLookupError):
-        proc.send_signal(signal.SIGINT)
-    await asyncio.wait_for(proc.wait(), 30)
+    await pyspy.stop(proc)
     if not out.exists():
         return None
     return source_share(out.read_text())
@@ -188,11 +178,8 @@ async def _stop_py_spy(spy) -> float | None:
 def source_share(collapsed: str) -> float | None:
     """Share of samples (py-spy raw format: `frame;frame;... count` lines) with an event-source frame."""
     total = ours = 0
-    for line in collapsed.splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
-            continue
-        total += int(count)
-        if any(marker in stack for marker in SOURCE_FRAMES):
-            ours += int(count)
+    for frames, count in pyspy.samples(collapsed):
+        total += count
+        if any(marker in frame for frame in frames for marker in SOURCE_FRAMES):
+            ours += count
     return ours / total if total else None
