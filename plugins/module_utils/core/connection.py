@@ -96,13 +96,6 @@ def to_int(option: str, value: object, minimum: int | None = None, maximum: int 
     return number
 
 
-def login_name(username: str, domain: str | None = None) -> str:
-    """The aaaLogin name: ``apic#DOMAIN\\user`` for a login domain, the plain user otherwise."""
-    if not domain or username.startswith(("apic#", "apic:")):
-        return username
-    return f"apic#{domain}\\{username}"
-
-
 def _check_host(host: str) -> str:
     host = (host or "").strip()
     if not host:

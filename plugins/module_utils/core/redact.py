@@ -9,7 +9,7 @@ percent-encoded, so both the raw and the encoded form of every secret are replac
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import quote, quote_plus, urlsplit
+from urllib.parse import quote, quote_plus
 
 REDACTED = "<redacted>"
 
@@ -30,20 +30,3 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
     for form in sorted(forms, key=len, reverse=True):
         text = text.replace(form, REDACTED)
     return text
-
-
-def socket_url_for_log(url: str) -> str:
-    """A websocket URL safe to log: scheme, host and port kept, the token after ``/socket`` hidden.
-
-    Any other path and any user-info are dropped too, since they are never needed to debug a connection.
-    """
-    parts = urlsplit(str(url))
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    netloc = f"{host}:{port}" if port else host
-    return f"{parts.scheme or 'wss'}://{netloc}/socket{REDACTED}"

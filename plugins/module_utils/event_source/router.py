@@ -291,7 +291,3 @@ class Router:
         """Subscriptions whose held frames overflowed: read them again."""
         subs, self.resync = self.resync, []
         return subs
-
-    def live(self) -> list:
-        """Subscriptions that currently hold an id."""
-        return [sub for sub in self.subscriptions if sub.id is not None]

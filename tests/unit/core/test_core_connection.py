@@ -40,12 +40,6 @@ def test_to_int():
         c.to_int("port", True)
 
 
-def test_login_name():
-    assert c.login_name("admin") == "admin"
-    assert c.login_name("admin", "fallback") == "apic#fallback\\admin"
-    assert c.login_name("apic#x\\admin", "other") == "apic#x\\admin"
-
-
 def test_urls():
     assert c.base_url("apic", None, True) == "https://apic"
     assert c.base_url("10.0.0.1", 8080, False) == "http://10.0.0.1:8080"

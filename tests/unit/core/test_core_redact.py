@@ -18,9 +18,3 @@ def test_longest_secret_first():
 
 def test_no_secrets_leaves_text():
     assert redact.redact("plain", []) == "plain"
-
-
-def test_socket_url_for_log():
-    assert redact.socket_url_for_log("wss://apic:8443/socketAbC+/x=") == "wss://apic:8443/socket<redacted>"
-    assert redact.socket_url_for_log("ws://[::1]:80/socketT") == "ws://[::1]:80/socket<redacted>"
-    assert redact.socket_url_for_log("wss://user:pw@apic/other/TOKEN") == "wss://apic/socket<redacted>"

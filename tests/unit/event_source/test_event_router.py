@@ -120,7 +120,7 @@ def test_failed_subscribe_closes_the_window():
     router, sub = _holding("2")
     assert router.end_subscribe(sub, None, None, 0.0) == []
     assert sub.id is None
-    assert router.live() == []
+    assert router.stats.subscriptions_alive == 0
 
 
 def test_hold_overflow_asks_for_the_subscription_to_be_read_again(monkeypatch):
