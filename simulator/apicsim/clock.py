@@ -16,8 +16,27 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 log = logging.getLogger(__name__)
+
+
+def apic_timestamp(epoch: float) -> str:
+    """An APIC timestamp: ISO 8601 in UTC with milliseconds and an explicit offset (`...T12:00:00.123+00:00`).
+
+    Every commit and fault transition stamps one, so the date part is formatted once per second and the
+    milliseconds appended (rounded to the microsecond first, as `datetime.fromtimestamp` does).
+    """
+    second = int(epoch)
+    micros = round((epoch - second) * 1_000_000)
+    if micros >= 1_000_000:
+        second, micros = second + 1, micros - 1_000_000
+    return f"{_utc_second(second)}.{micros // 1000:03d}+00:00"
+
+
+@lru_cache(maxsize=4)
+def _utc_second(second: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
 
 
 @dataclass(order=True, slots=True)

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .clock import SimClock, Timer
+from .clock import SimClock, Timer, apic_timestamp
 from .errors import bad_request
 from .mit import SEVERITY_ORDER, Mit
 from .options import SimOptions
-from .push import apic_timestamp
 
 SOAKING = "soaking"
 SOAKING_CLEARING = "soaking-clearing"

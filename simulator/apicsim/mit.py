@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalogue import IGNORED_ON_WRITE, Catalogue, ClassInfo
+from .clock import apic_timestamp
 from .dn import is_within, parent_dn, rn_of, split_dn
 from .errors import ApiError, bad_request
 
@@ -102,23 +103,6 @@ class _Tx:
         self.stamp = stamp
 
 
-class _Clock:
-    """APIC-style timestamps (``2024-05-01T10:22:33.123+00:00``), formatting the seconds once per second."""
-
-    __slots__ = ("_prefix", "_second")
-
-    def __init__(self) -> None:
-        self._second = -1
-        self._prefix = ""
-
-    def stamp(self, ts: float) -> str:
-        second = int(ts)
-        if second != self._second:
-            self._second = second
-            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return f"{self._prefix}.{int((ts - second) * 1000):03d}+00:00"
-
-
 class Mit:
     """The object tree, its indexes (by DN, by class) and the change listeners."""
 
@@ -138,7 +122,6 @@ class Mit:
         self._count = 0
         self._listeners: tuple[Callable[[Sequence[Change]], None], ...] = ()
         self._tx: _Tx | None = None
-        self._clock = _Clock()
         #: target DN -> DNs of relations that name it (stale entries are harmless: checked when used).
         self._relations_to: dict[str, dict[str, None]] = {}
 
@@ -214,7 +197,7 @@ class Mit:
 
     def _begin(self) -> _Tx:
         now = time.time()
-        tx = self._tx = _Tx(now, self._clock.stamp(now))
+        tx = self._tx = _Tx(now, apic_timestamp(now))
         return tx
 
     def _end(self, tx: _Tx, ok: bool) -> None:

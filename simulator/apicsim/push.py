@@ -10,8 +10,9 @@ and spliced into each socket's frame, because a burst reaches every matching soc
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+
+from .clock import apic_timestamp
 
 try:
     import orjson
@@ -26,11 +27,6 @@ except ImportError:  # pragma: no cover - orjson is in the dev requirements
     def dumps(obj: object) -> str:
         """Compact JSON."""
         return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
-
-
-def apic_timestamp(epoch: float) -> str:
-    """An APIC timestamp: ISO 8601 with milliseconds and an explicit offset (`...T12:00:00.123+00:00`)."""
-    return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="milliseconds")
 
 
 # Properties a sparse `modified` push of these classes always carries (a health push shows the whole score).

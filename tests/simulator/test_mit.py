@@ -1,6 +1,9 @@
 """The management information tree: POST/DELETE semantics, the changes it reports, and its errors."""
 
+import datetime as dt
+
 import pytest
+from apicsim.clock import apic_timestamp
 from apicsim.errors import ApiError
 from apicsim.mit import Mit
 
@@ -514,3 +517,10 @@ def test_a_broken_seed_names_its_file(tmp_path):
     seed.write_text('{"tree": [{"polUni": {"attributes": {}, "children": [{"fvBogus": {"attributes": {}}}]}}]}')
     with pytest.raises(ValueError, match=r"seed\.json: unknown managed object class fvBogus"):
         Mit.from_seed(seed)
+
+
+@pytest.mark.parametrize("epoch", [0.0, 1714558953.123, 1714558953.0005, 1714558953.9999996, 1714558999.999])
+def test_commit_stamps_are_iso_8601_utc_with_milliseconds(epoch):
+    """One formatter stamps commits, pushes and faults; it must write what datetime's ISO form writes."""
+    expected = dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="milliseconds")
+    assert apic_timestamp(epoch) == expected
