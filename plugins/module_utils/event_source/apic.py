@@ -58,8 +58,7 @@ _CERT_HINT = "set ca_path to the CA that signed the APIC certificate (or validat
 
 def endpoint_label(settings: ConnectionSettings) -> str:
     """How the host appears in logs and in ``event.aci.apic``: the address, with the port when one is set."""
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    return f"{host}:{settings.port}" if settings.port else settings.host
+    return conn_mod.authority(settings.host, settings.port) if settings.port else settings.host
 
 
 def _ws_options() -> dict:
