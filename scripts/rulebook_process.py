@@ -183,9 +183,15 @@ class RulebookProcess:
             return runs[number - 1] if len(runs) >= number and runs[number - 1].finished else None
         return self.wait_for(finished, f"run {number} of {play!r}", timeout)  # type: ignore[return-value]
 
-    def wait_for_output(self, text: str, timeout: float = 60.0) -> None:
-        """Wait until ansible-rulebook has printed ``text`` (a debug message, a printed event)."""
-        self.wait_for(lambda: text in self.output, f"{text!r} in the output", timeout)
+    def wait_for_output(self, text: str, timeout: float = 60.0) -> float:
+        """Wait until ansible-rulebook has printed a line holding ``text`` (a debug message, a printed event);
+        returns the time.monotonic() at which that line was read (the benchmark times a run by it)."""
+        return self.wait_for(lambda: self._read_at(text), f"{text!r} in the output", timeout)  # type: ignore[return-value]
+
+    def _read_at(self, text: str) -> float | None:
+        """When the first line holding ``text`` was read, or None."""
+        with self._lock:
+            return next((when for when, line in self._lines if text in line), None)
 
     def wait_for(self, condition: Callable[[], object], what: str, timeout: float) -> object:
         """wait_until while ansible-rulebook runs; a timeout shows what it printed so far."""
