@@ -36,3 +36,18 @@ class ApiError(Exception):
 def bad_request(text: str, code: int | str = 400) -> ApiError:
     """A 400 reply; most model errors are 400 with an APIC code that says which check failed."""
     return ApiError(400, code, text)
+
+
+def not_found(dn: str) -> ApiError:
+    """APIC code 102, worded as a real APIC words it: the object (or the parent a create needs) is missing."""
+    return ApiError(400, 102, f"configured object ((Dn0)) not found Dn0={dn}, ")
+
+
+def unknown_class(cls: str) -> ApiError:
+    """APIC code 122: a body names a class the catalogue does not know."""
+    return ApiError(400, 122, f"unknown managed object class {cls}")
+
+
+def already_exists(cls: str, dn: str) -> ApiError:
+    """APIC code 103: `status: created` (or a system create) for an object that is already there."""
+    return ApiError(400, 103, f"Cannot create {cls} {dn}; object already exists")

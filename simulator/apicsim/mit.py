@@ -20,7 +20,7 @@ from typing import Any
 from .catalogue import IGNORED_ON_WRITE, Catalogue, ClassInfo
 from .clock import apic_timestamp
 from .dn import is_within, parent_dn, rn_of, split_dn
-from .errors import ApiError, bad_request
+from .errors import ApiError, already_exists, bad_request, not_found, unknown_class
 
 log = logging.getLogger(__name__)
 
@@ -293,7 +293,7 @@ class Mit:
     def _posted_class(self, cls: str) -> ClassInfo:
         info = self.catalogue.get(cls)
         if info is None or info.hidden:
-            raise ApiError(400, 122, f"unknown managed object class {cls}")
+            raise unknown_class(cls)
         return info
 
     def _post_mo(self, tx: _Tx, info: ClassInfo, dn: str, attrs: Mapping[str, Any], children: list) -> None:
@@ -308,7 +308,7 @@ class Mit:
             if existing.cls != info.name:
                 raise bad_request(f"Request failed, {dn} is a {existing.cls}, not a {info.name}", 103)
             if status == "created":
-                raise ApiError(400, 103, f"Cannot create {info.name} {dn}; object already exists")
+                raise already_exists(info.name, dn)
             if info.naming and not attrs.keys().isdisjoint(info.naming):
                 self._check_naming(info, dn, attrs)
             values, secrets = self._writable(info, dn, attrs, client=True)
@@ -316,7 +316,7 @@ class Mit:
             mo = existing
         else:
             if status == "modified":
-                raise ApiError(400, 102, f"configured object ((Dn0)) not found Dn0={dn}, ")
+                raise not_found(dn)
             mo = self._create_mo(tx, info, dn, attrs, client=True)
         for child in children:
             self._post_child(tx, mo, child)
@@ -375,9 +375,9 @@ class Mit:
     def _create_op(self, tx: _Tx, cls: str, dn: str, attrs: dict[str, str]) -> None:
         info = self.catalogue.get(cls)
         if info is None:
-            raise ApiError(400, 122, f"unknown managed object class {cls}")
+            raise unknown_class(cls)
         if dn in self._index:
-            raise ApiError(400, 103, f"Cannot create {cls} {dn}; object already exists")
+            raise already_exists(cls, dn)
         self._create_mo(tx, info, dn, attrs, client=False)
 
     def _create_mo(self, tx: _Tx, info: ClassInfo, dn: str, attrs: Mapping[str, Any], client: bool) -> Mo:
@@ -419,7 +419,7 @@ class Mit:
             pcls = self.catalogue.class_chain(pdn)
             pinfo = self.catalogue.get(pcls[-1]) if pcls else None
             if pinfo is None or not pinfo.hidden:
-                raise ApiError(400, 102, f"configured object ((Dn0)) not found Dn0={pdn}, ")
+                raise not_found(pdn)
             parent = self._create_mo(tx, pinfo, pdn, {}, client=False)
         found = self.catalogue.class_for_rn(parent.cls, rn_of(dn))
         if found is not info:
@@ -433,7 +433,7 @@ class Mit:
     def _modify_op(self, tx: _Tx, dn: str, attrs: Mapping[str, Any]) -> None:
         mo = self._index.get(dn)
         if mo is None or mo.info.hidden:
-            raise ApiError(400, 102, f"configured object ((Dn0)) not found Dn0={dn}, ")
+            raise not_found(dn)
         if mo.info.naming and not attrs.keys().isdisjoint(mo.info.naming):
             self._check_naming(mo.info, dn, attrs)
         values, secrets = self._writable(mo.info, dn, attrs, client=False)
@@ -522,7 +522,7 @@ class Mit:
     def _health_op(self, tx: _Tx, dn: str, cur: int, max_sev: str | None) -> None:
         target = self._index.get(dn)
         if target is None or target.info.hidden:
-            raise ApiError(400, 102, f"configured object ((Dn0)) not found Dn0={dn}, ")
+            raise not_found(dn)
         if isinstance(cur, bool) or not isinstance(cur, int) or not 0 <= cur <= 100:
             raise bad_request(f"health score for {dn} must be an integer from 0 to 100, got {cur!r}")
         if max_sev is not None and max_sev not in SEVERITY_ORDER:
