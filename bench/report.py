@@ -118,12 +118,11 @@ def rows(results: dict[str, Any]) -> list[dict[str, str]]:
     """The table rows for whichever sections ran, in a fixed order."""
     out: list[dict[str, str]] = []
     builders = {"throughput": throughput_rows, "hotpath": hotpath_rows, "latency": latency_rows,
-                "recovery": recovery_rows, "memory": memory_rows, "state": state_rows, "refresh": refresh_rows}
+                "recovery": recovery_rows, "memory": memory_rows, "state": state_rows, "refresh": refresh_rows,
+                "rulebook": rulebook_rows}
     for name, build in builders.items():
         if name in results:
             out.extend(build(results[name]))
-    if "rulebook" in results:
-        out.extend(rulebook_rows(results["rulebook"]))
     return out
 
 
