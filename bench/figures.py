@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import TypeVar
 
 MB = 1024 * 1024
+T = TypeVar("T")
 
 
 def percentile(ordered: list[float], pct: float) -> float:
@@ -15,9 +18,9 @@ def percentile(ordered: list[float], pct: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def median(values: list[float]) -> float:
-    """The middle value (the lower one of an even count, so it is a value that was measured)."""
-    ordered = sorted(values)
+def median(values: list[T], key: Callable[[T], float] | None = None) -> T:
+    """The middle value, by `key` when given (the lower one of an even count, so it is a value that was measured)."""
+    ordered = sorted(values, key=key)
     return ordered[(len(ordered) - 1) // 2]
 
 

@@ -190,8 +190,7 @@ async def run(state_dir, count: int, repeats: int) -> dict[str, Any]:
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The median run's figures (by rate), with every run's rate and CPU kept for the JSON file."""
-    ordered = sorted(runs, key=lambda r: r["rate"])
-    chosen = dict(ordered[(len(ordered) - 1) // 2])
+    chosen = dict(median(runs, key=lambda r: r["rate"]))
     chosen["rates"] = [r["rate"] for r in runs]
     chosen["cpu_us_per_change_all"] = [r["cpu_us_per_change"] for r in runs]
     chosen["cpu_us_per_change"] = median(chosen["cpu_us_per_change_all"])
