@@ -42,7 +42,9 @@ class Simulator:
     """A simulated APIC (or cluster) with its object tree, sessions, sockets and control surface."""
 
     def __init__(self, options: SimOptions | None = None, *, mit: Mit | None = None, **overrides: Any) -> None:
-        options = (options or SimOptions()).replace(**overrides) if overrides else (options or SimOptions())
+        options = options or SimOptions()
+        if overrides:
+            options = options.replace(**overrides)
         options.validate()
         self.options = options
         self.clock = SimClock()
