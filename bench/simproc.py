@@ -45,11 +45,6 @@ class SimProcess:
             proc.kill()
             await proc.wait()
 
-    @property
-    def pid(self) -> int:
-        assert self._proc is not None
-        return self._proc.pid
-
     async def call(self, op: str, **kwargs: Any) -> dict[str, Any]:
         """Send one command and return its reply; RuntimeError with the host's message when it failed."""
         assert self._proc is not None, "the simulator host is not running"
