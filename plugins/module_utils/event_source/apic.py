@@ -270,4 +270,3 @@ class ApicClient:
 def _resolve_both(rest_base: str, socket_base: str) -> tuple:
     """The request environments of the REST base URL and of the websocket URL (run in a worker thread)."""
     return req_env.resolve(URL(rest_base)), req_env.resolve(URL(socket_base))
-
