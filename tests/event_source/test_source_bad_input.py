@@ -1,11 +1,11 @@
 """Mistakes end the source at start with one line that names the option (or subscription) and the fix."""
 
 import asyncio
-import socket
 
 import pytest
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source import entry
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import SourceError
+from loopback import closed_port
 from source_harness import source_args
 
 FAST = 10.0  # seconds: "at start" means before any long retrying
@@ -19,12 +19,6 @@ async def _fails(plugin_main, args) -> str:
     assert "\n" not in message
     assert queue.empty()
     return message
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.mark.parametrize(("change", "expected"), [
@@ -80,7 +74,7 @@ async def test_validate_certs_false_is_the_explicit_way_out(apic, start_source):
 
 
 async def test_unreachable_apic_gives_up_only_when_asked(plugin_main):
-    args = {"host": f"127.0.0.1:{_closed_port()}", "password": "x", "subscriptions": ["fvTenant"],
+    args = {"host": f"127.0.0.1:{closed_port()}", "password": "x", "subscriptions": ["fvTenant"],
             "reconnect_delay": 0.01, "reconnect_delay_max": 0.02, "reconnect_attempts": 3, "timeout": 2}
     message = await _fails(plugin_main, args)
     assert "gave up after 3 failed connection attempt(s)" in message
@@ -88,7 +82,7 @@ async def test_unreachable_apic_gives_up_only_when_asked(plugin_main):
 
 
 async def test_unreachable_apic_is_retried_forever_by_default(plugin_main):
-    args = {"host": f"127.0.0.1:{_closed_port()}", "password": "x", "subscriptions": ["fvTenant"],
+    args = {"host": f"127.0.0.1:{closed_port()}", "password": "x", "subscriptions": ["fvTenant"],
             "reconnect_delay": 0.01, "reconnect_delay_max": 0.05}
     task = asyncio.ensure_future(plugin_main(asyncio.Queue(), args))
     done, _ = await asyncio.wait([task], timeout=0.5)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playbook_tools import closed_port, run_playbook, unrelated_ca
+from loopback import closed_port
+from playbook_tools import run_playbook, unrelated_ca
 from sim_tokens import record_issued_tokens
 
 PLAYBOOK = Path(__file__).parent / "playbooks" / "modules.yml"
