@@ -6,7 +6,7 @@ import pytest
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source import entry
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import SourceError
 from loopback import closed_port
-from source_harness import source_args
+from source_harness import live, source_args
 
 FAST = 10.0  # seconds: "at start" means before any long retrying
 
@@ -68,7 +68,7 @@ async def test_validate_certs_false_is_the_explicit_way_out(apic, start_source):
     args = source_args(apic, {"name": "tenants", "class": "fvTenant"}, validate_certs=False)
     del args["ca_path"]
     log = await start_source(args)
-    await log.wait_for(lambda seen: apic.control.stats()["members"][0]["subscriptions"] >= 1, "a subscription")
+    await live(log, apic)
     apic.control.create_tenant("unverified")
     await log.wait_for(lambda seen: seen.of("created", "uni/tn-unverified"), "an event without verification")
 

@@ -1,29 +1,27 @@
 """``python websocket.py`` outside ansible-rulebook: prints events as JSON lines, stops cleanly on SIGTERM."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
-import time
 
+from rulebook_process import live_subscriptions, tool_env, wait_until
 from source_harness import PLUGIN
 
 
 def test_standalone_runner_prints_events_and_stops_on_sigterm(apic_thread, tmp_path):
     args_file = tmp_path / "args.json"
     args_file.write_text(json.dumps({"ca_path": str(apic_thread.ca_file), "subscriptions": ["fvTenant"]}))
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ACI_")}
-    env.update(ACI_HOST=f"127.0.0.1:{apic_thread.port}", ACI_USERNAME=apic_thread.username,
-               ACI_PASSWORD=apic_thread.password, ACI_LOG_LEVEL="DEBUG")
+    env = tool_env({"ACI_HOST": f"127.0.0.1:{apic_thread.port}", "ACI_USERNAME": apic_thread.username,
+                    "ACI_PASSWORD": apic_thread.password, "ACI_LOG_LEVEL": "DEBUG"})
     proc = subprocess.Popen([sys.executable, str(PLUGIN), str(args_file)], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+
+    def running() -> None:
+        assert proc.poll() is None, proc.communicate()[1]
+
     try:
-        deadline = time.monotonic() + 30
-        while not sum(m["subscriptions"] for m in apic_thread.call(apic_thread.control.stats)["members"]):
-            assert proc.poll() is None, proc.communicate()[1]
-            assert time.monotonic() < deadline, "the standalone source never subscribed"
-            time.sleep(0.05)
+        wait_until(lambda: live_subscriptions(apic_thread), "the standalone source to subscribe", 30, running)
         apic_thread.call(apic_thread.control.create_tenant, "standalone")
         line = proc.stdout.readline()
         proc.send_signal(signal.SIGTERM)
@@ -40,8 +38,7 @@ def test_standalone_runner_prints_events_and_stops_on_sigterm(apic_thread, tmp_p
 
 
 def test_standalone_runner_reports_bad_arguments_in_one_line(tmp_path):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ACI_")}
-    result = subprocess.run([sys.executable, str(PLUGIN), "fvTenant"], env=env, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, str(PLUGIN), "fvTenant"], env=tool_env(), capture_output=True, text=True,
                             timeout=30)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == (
