@@ -8,10 +8,10 @@ simulator's CA).
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 
 import pytest
+from proxy_env import basic_auth, clear_proxy_environment
 from source_harness import live, source_args
 
 PROXY_USER, PROXY_PASSWORD = "proxyuser", "proxy-secret"
@@ -75,20 +75,13 @@ async def _relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
 @pytest.fixture
 def proxy_environment(monkeypatch, tmp_path):
     """Environment proxy variables only (no ~/.netrc, no bypass list), set once the proxy port is known."""
-    for name in ("http_proxy", "https_proxy", "ws_proxy", "wss_proxy", "no_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+    clear_proxy_environment(monkeypatch, tmp_path / "no-netrc")
 
     def point_at(proxy: ConnectProxy, *schemes: str) -> None:
         for scheme in schemes:
             monkeypatch.setenv(f"{scheme}_proxy", f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{proxy.port}")
 
     return point_at
-
-
-def _basic(user: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 async def test_rest_and_socket_go_through_the_environment_proxy_with_its_credentials(apic, start_source,
@@ -101,7 +94,7 @@ async def test_rest_and_socket_go_through_the_environment_proxy_with_its_credent
         await log.wait_for(lambda seen: seen.of("created", "uni/tn-proxied"), "the tenant created behind the proxy")
         target = f"127.0.0.1:{apic.port}"
         assert len(proxy.tunnels) >= 2, proxy.tunnels  # the REST pool and the websocket
-        assert all(tunnel == (target, _basic(PROXY_USER, PROXY_PASSWORD)) for tunnel in proxy.tunnels)
+        assert all(tunnel == (target, basic_auth(PROXY_USER, PROXY_PASSWORD)) for tunnel in proxy.tunnels)
 
 
 async def test_hosts_in_no_proxy_are_reached_directly(apic, start_source, proxy_environment, monkeypatch):

@@ -1,23 +1,15 @@
 """The proxy and ~/.netrc settings the source looks up once per connection, as aiohttp's trust_env would."""
 
-import base64
-
 import pytest
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source import request_environment as req_env
+from proxy_env import basic_auth, clear_proxy_environment
 from yarl import URL
-
-
-def _basic(user, password):
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
-    for name in ("http_proxy", "https_proxy", "ws_proxy", "wss_proxy", "no_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
     netrc = tmp_path / "netrc"
-    monkeypatch.setenv("NETRC", str(netrc))
+    clear_proxy_environment(monkeypatch, netrc)
     return netrc
 
 
@@ -30,7 +22,7 @@ def test_the_scheme_proxy_and_its_credentials_are_used(clean_env, monkeypatch):
     monkeypatch.setenv("https_proxy", "http://user:pw@proxy.example.net:3128")
     environment = req_env.resolve(URL("https://apic.example.net/api"))
     assert environment.options == {"proxy": URL("http://proxy.example.net:3128"),
-                                   "proxy_headers": {"Proxy-Authorization": _basic("user", "pw")}}
+                                   "proxy_headers": {"Proxy-Authorization": basic_auth("user", "pw")}}
     assert req_env.resolve(URL("wss://apic.example.net/socket")).options == {}  # wss needs wss_proxy
 
 
@@ -44,5 +36,5 @@ def test_no_proxy_hosts_are_reached_directly(clean_env, monkeypatch):
 def test_netrc_credentials_of_the_host_become_its_authorization_header(clean_env):
     clean_env.write_text("machine apic.example.net login eda password s3cret\n")
     clean_env.chmod(0o600)
-    assert req_env.resolve(URL("https://apic.example.net")).headers == {"Authorization": _basic("eda", "s3cret")}
+    assert req_env.resolve(URL("https://apic.example.net")).headers == {"Authorization": basic_auth("eda", "s3cret")}
     assert req_env.resolve(URL("https://other.example.net")).headers == {}
