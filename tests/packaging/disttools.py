@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 from rulebook_process import BIN, REPO, tool_env
 
-__all__ = ["REPO", "run", "tool"]
+__all__ = ["MODULES", "REPO", "run", "tool"]
+
+# The modules the collection ships, named once: each distribution check must find every one of them.
+MODULES = ("mo", "tenant", "query_info", "health_info", "fault_info")
 
 
 def tool(name: str) -> str:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from disttools import REPO, run, tool
+from disttools import MODULES, REPO, run, tool
 
-MODULES = ("mo", "tenant", "query_info", "health_info", "fault_info")
 COLLECTIONS = REPO / "build" / "collections"
 
 

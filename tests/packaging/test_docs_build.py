@@ -12,9 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from disttools import REPO, run, tool
+from disttools import MODULES, REPO, run, tool
 
-MODULES = ("mo", "tenant", "query_info", "health_info", "fault_info")
 EVENT_SOURCES = REPO / "extensions" / "eda" / "plugins" / "event_source"
 
 pytestmark = pytest.mark.slow

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from disttools import REPO, run
+from disttools import MODULES, REPO, run
 
-MODULES = {"mo", "tenant", "query_info", "health_info", "fault_info"}
 EVENT_SOURCE = ("eda/plugins/event_source", "websocket")
 
 pytestmark = pytest.mark.slow

@@ -14,8 +14,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from disttools import MODULES
 
-MODULES = ("mo", "tenant", "query_info", "health_info", "fault_info")
 TOP_LEVEL = ("MANIFEST.json", "FILES.json", "README.md", "LICENSE", "CHANGELOG.rst", "CHANGELOG.md", "requirements.txt")
 REQUIRED = {
     *TOP_LEVEL,
