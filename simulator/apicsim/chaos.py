@@ -31,11 +31,7 @@ class Chaos:
 
     def __init__(self, clock: SimClock) -> None:
         self._clock = clock
-        self._throttle_until = 0.0
-        self._throttle_all = False
-        self._refresh_until = 0.0
-        self._refresh_fails_left = 0
-        self._refresh = RefreshFault()
+        self.reset()
 
     def throttle_logins(self, seconds: float, all_requests: bool = False) -> None:
         """Answer aaaLogin (or every API request) with 503 for `seconds`."""
@@ -63,9 +59,12 @@ class Chaos:
         return None
 
     def reset(self) -> None:
+        """No fault injected: the state a new simulator starts in."""
         self._throttle_until = 0.0
+        self._throttle_all = False
         self._refresh_until = 0.0
         self._refresh_fails_left = 0
+        self._refresh = RefreshFault()
 
     def state(self) -> dict[str, float | int | bool]:
         now = self._clock.now()

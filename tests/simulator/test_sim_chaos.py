@@ -27,7 +27,10 @@ async def test_throttling_every_request(client):
     token = await client.token()
     client.sim.control.throttle_logins(10, all_requests=True)
     assert (await client.request("GET", "/api/mo/uni.json", token=token))[0] == 503
-    client.sim.control.reset_chaos()
+    client.sim.control.disturb_refreshes(count=2, delay=0.5)
+    state = client.sim.control.reset_chaos()
+    assert state == {"throttle_remaining": 0.0, "throttle_all_requests": False, "refresh_fault_remaining": 0.0,
+                     "refresh_faults_left": 0, "refresh_delay": 0.0, "refresh_fail": False}, state
     assert (await client.request("GET", "/api/mo/uni.json", token=token))[0] == 200
 
 
