@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 
-from disttools import MODULES, REPO, run, tool
-
-COLLECTIONS = REPO / "build" / "collections"
+from disttools import MODULES, run, tool
+from rulebook_process import COLLECTIONS
 
 
 def test_ansible_doc_for_every_module():
     names = [f"fabricops.aci.{module}" for module in MODULES]
-    output = run([tool("ansible-doc"), "--json", *names], timeout=120, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS))
+    output = run([tool("ansible-doc"), "--json", *names], timeout=120)
     docs = json.loads(output[output.index("{"):])
     assert sorted(docs) == sorted(names)
     for name in names:
@@ -27,5 +26,5 @@ def test_ansible_doc_for_every_module():
 
 
 def test_ansible_doc_text_renders():
-    output = run([tool("ansible-doc"), "fabricops.aci.tenant"], timeout=120, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS))
+    output = run([tool("ansible-doc"), "fabricops.aci.tenant"], timeout=120)
     assert "baseline" in output and "ERROR" not in output

@@ -14,16 +14,16 @@ import sys
 
 import pytest
 from disttools import REPO, run, tool
+from rulebook_process import INSTALLED
+from rulebook_runs import require_installed_collection
 
 SKIPPED = ("pslint", "shellcheck")
-INSTALLED = REPO / "build" / "collections" / "ansible_collections" / "fabricops" / "aci"
 
 pytestmark = pytest.mark.slow
 
 
 def test_sanity_passes_with_no_ignore_file(tmp_path):
-    if not (INSTALLED / "MANIFEST.json").exists():
-        pytest.fail(f"{INSTALLED.relative_to(REPO)} is missing; run `make collection` (make test does)")
+    require_installed_collection()
     assert not (INSTALLED / "tests" / "sanity").exists(), "the tarball must not carry sanity ignore files"
     collection = tmp_path / "ansible_collections" / "fabricops" / "aci"
     shutil.copytree(INSTALLED, collection)
