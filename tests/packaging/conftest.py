@@ -13,6 +13,11 @@ import yaml
 from disttools import REPO, run, tool
 
 
+def tarball_name(galaxy_meta: dict) -> str:
+    """The file name ansible-galaxy gives the tarball of galaxy.yml's namespace, name and version."""
+    return f"{galaxy_meta['namespace']}-{galaxy_meta['name']}-{galaxy_meta['version']}.tar.gz"
+
+
 @pytest.fixture(scope="session")
 def galaxy_meta() -> dict:
     """galaxy.yml as data."""
@@ -22,7 +27,7 @@ def galaxy_meta() -> dict:
 @pytest.fixture(scope="session")
 def dist_tarball(galaxy_meta: dict) -> Path:
     """The tarball `make collection` built into dist/ (the environment definitions point at it)."""
-    path = REPO / "dist" / f"{galaxy_meta['namespace']}-{galaxy_meta['name']}-{galaxy_meta['version']}.tar.gz"
+    path = REPO / "dist" / tarball_name(galaxy_meta)
     if not path.exists():
         pytest.fail(f"{path.relative_to(REPO)} is missing; run `make collection` (make test does)")
     return path
@@ -33,5 +38,4 @@ def fresh_tarball(tmp_path_factory: pytest.TempPathFactory, galaxy_meta: dict) -
     """A tarball built now from the working tree with ansible-galaxy, as users and Galaxy get it."""
     out = tmp_path_factory.mktemp("tarball")
     run([tool("ansible-galaxy"), "collection", "build", "--output-path", str(out), str(REPO)], timeout=120)
-    name = f"{galaxy_meta['namespace']}-{galaxy_meta['name']}-{galaxy_meta['version']}.tar.gz"
-    return out / name
+    return out / tarball_name(galaxy_meta)
