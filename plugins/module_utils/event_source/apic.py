@@ -43,6 +43,7 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import (
 from ansible_collections.fabricops.aci.plugins.module_utils.core.signature import signature_cookies
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source import request_environment as req_env
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import (
+    TIMEOUTS,
     SocketRejectedError,
     TlsVerificationError,
 )
@@ -143,7 +144,7 @@ class ApicClient:
 
     def _describe(self, exc: BaseException) -> str:
         """A one-line, secret-free reason for a transport failure."""
-        if isinstance(exc, asyncio.TimeoutError):
+        if isinstance(exc, TIMEOUTS):
             return f"no answer within {self.settings.timeout} s (timeout)"
         text = " ".join(str(exc).split()) or exc.__class__.__name__
         return self._secrets.scrub(f"{exc.__class__.__name__}: {text}")
@@ -174,7 +175,7 @@ class ApicClient:
                 raw = await response.read()
         except asyncio.CancelledError:
             raise
-        except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
+        except (*TIMEOUTS, aiohttp.ClientError, OSError, ValueError) as exc:
             raise self._transport_error(exc) from None
         log.debug("%s %s on %s: HTTP %d", method, path.split("?", 1)[0], self.label, status)
         if status >= 400:
@@ -263,7 +264,7 @@ class ApicClient:
             raise
         except aiohttp.WSServerHandshakeError as exc:
             raise SocketRejectedError(self.label, f"the websocket upgrade was refused with HTTP {exc.status}") from None
-        except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
+        except (*TIMEOUTS, aiohttp.ClientError, OSError, ValueError) as exc:
             raise self._transport_error(exc) from None
 
 

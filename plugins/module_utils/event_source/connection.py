@@ -31,7 +31,11 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import (
     TokenExpiredError,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.apic import ApicClient
-from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import ConnectionLost, SourceError
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import (
+    TIMEOUTS,
+    ConnectionLost,
+    SourceError,
+)
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.router import Router, Subscription
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.tasks import TaskSet
 
@@ -92,7 +96,7 @@ class ApicConnection:
             closing.append(socket.close())
         try:
             await asyncio.wait_for(asyncio.gather(*closing, return_exceptions=True), SHUTDOWN_BUDGET)
-        except TimeoutError:
+        except TIMEOUTS:
             log.debug("closing the connection to %s took too long; abandoned", self.client.label)
         finally:
             await self.client.close()

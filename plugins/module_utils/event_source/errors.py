@@ -9,7 +9,14 @@ message for ansible-rulebook to show. Neither ever carries a URL, a token or a p
 
 from __future__ import annotations
 
+import asyncio
+
 from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import ConnectionFailedError
+
+# What a timeout raises: asyncio.wait_for and aiohttp raise asyncio.TimeoutError, which is the built-in
+# TimeoutError only from Python 3.11 on. ansible-rulebook also runs on Python 3.9 and 3.10, so every
+# timeout handler catches both.
+TIMEOUTS = (asyncio.TimeoutError, TimeoutError)
 
 
 class SourceError(Exception):
