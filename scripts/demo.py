@@ -33,6 +33,7 @@ from rulebook_process import (
     PlaybookRun,
     RulebookProcess,
     contract_files,
+    fault_lifecycle,
     live_subscriptions,
     wait_until,
 )
@@ -138,8 +139,7 @@ def tell_the_story() -> int:
         bd_dn = f"{tenant_dn}/BD-main-bd"
         say("\n5. Trouble: a major fault appears on the new bridge domain and the tenant's health falls to 55.")
         sim.call(sim.control.raise_fault, bd_dn, "F0467", "major", descr="bridge domain has no subnet")
-        wait_until(lambda: sim.call(sim.control.get, f"{bd_dn}/fault-F0467").get("faultInst", {})
-                   .get("attributes", {}).get("lc") == "raised", "the fault to be raised", 30)
+        wait_until(lambda: fault_lifecycle(sim, f"{bd_dn}/fault-F0467") == "raised", "the fault to be raised", 30)
         say("(the fault soaked and was raised: the simulator runs the APIC's fault timers 100 times faster)", 3)
         changed_at = time.monotonic()
         sim.call(sim.control.set_health, tenant_dn, 55)

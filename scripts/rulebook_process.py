@@ -112,6 +112,12 @@ def live_subscriptions(apic: object) -> int:
     return sum(member["subscriptions"] for member in stats["members"])
 
 
+def fault_lifecycle(apic: object, fault_dn: str) -> str:
+    """The lifecycle (``lc``: soaking, raised, ...) of a fault on a simulator, "" while it does not exist."""
+    fault = apic.call(apic.control.get, fault_dn)  # type: ignore[attr-defined]
+    return fault.get("faultInst", {}).get("attributes", {}).get("lc", "")
+
+
 def wait_until(condition: Callable[[], object], what: str, timeout: float,
                alive: Callable[[], None] | None = None) -> object:
     """Poll ``condition`` until it is truthy; fail with ``what`` after ``timeout`` seconds."""

@@ -19,7 +19,15 @@ import pytest
 import yaml
 from contract import load, render
 from controller_api import ControllerAPI
-from rulebook_process import ONBOARD_PLAY, TRIAGE_PLAY, RulebookProcess, RunFiles, contract_files, wait_until
+from rulebook_process import (
+    ONBOARD_PLAY,
+    TRIAGE_PLAY,
+    RulebookProcess,
+    RunFiles,
+    contract_files,
+    fault_lifecycle,
+    wait_until,
+)
 from rulebook_runs import listening
 
 pytestmark = [pytest.mark.rulebook, pytest.mark.slow]
@@ -59,10 +67,6 @@ def triaged(process: RulebookProcess) -> list[str]:
 def set_health(apic, dn: str, *scores: int) -> None:
     for score in scores:
         apic.call(apic.control.set_health, dn, score)
-
-
-def fault_lifecycle(apic, fault_dn: str) -> str:
-    return apic.call(apic.control.get, fault_dn).get("faultInst", {}).get("attributes", {}).get("lc", "")
 
 
 def test_tenant_watch_onboards_each_new_tenant_once(apic_thread, tmp_path: Path):
