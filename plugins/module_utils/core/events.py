@@ -60,17 +60,53 @@ def _canonical_slow(attributes: dict) -> bytes:
                       default=str).encode("utf-8")
 
 
-def event_uuid(subscription: str, cls: str, status: str, attributes: dict) -> str:
-    """A UUID (version 5 layout) over the subscription, class, status and every attribute, order-free."""
+def event_uuid(subscription: str, cls: str, status: str, attributes: dict, changed: list | None = None,
+               dn: str | None = None) -> str:
+    """A UUID (version 5 layout) over the subscription, class, status and the change's identity, order-free.
+
+    The identity is what the change made of the object (``change_identity``), so the same change has
+    the same id whether a push or a later snapshot delivered it: a change emitted again after a drop,
+    a restart or an unconfirmed delivery can be recognised as the one before.
+    """
     base = _PREFIXES.get((subscription, cls, status)) or _prefix(subscription, cls, status)
     digest = base.copy()
+    identity = change_identity(status, attributes, changed, dn)
     try:
-        digest.update(orjson.dumps(attributes, option=_SORTED) if HAS_ORJSON else _canonical_slow(attributes))
+        digest.update(orjson.dumps(identity, option=_SORTED) if HAS_ORJSON else _canonical_slow(identity))
     except TypeError:  # keys that are not strings: only the standard encoder copes
-        digest.update(_canonical_slow(attributes))
+        digest.update(_canonical_slow(identity))
     text = digest.hexdigest()
     # version 5 in the 13th hex digit, RFC 4122 variant (8, 9, a or b) in the 17th, as uuid.uuid5 writes them
     return f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{_VARIANT[text[16]]}{text[17:20]}-{text[20:32]}"
+
+
+# Attributes that differ between a push and a snapshot of the same object state (a push says
+# ``rn: ""`` and its own status; a snapshot the real rn and ``status: ""``): never part of an identity.
+_NOT_IDENTITY = frozenset(("rn", "status", "childAction"))
+
+
+def change_identity(status: str, attributes: dict, changed: list | None = None, dn: str | None = None) -> dict:
+    """The part of a change that names it, the same from a push and from a snapshot.
+
+    - deleted: the DN alone (a snapshot has nothing else to say about an object that is gone);
+    - modified, with ``changed`` known: the new values of the changed properties and ``modTs``
+      (a sparse push and a full snapshot object agree on exactly these);
+    - otherwise (created, existing): every attribute but the notification's own bookkeeping.
+    """
+    if dn is None:
+        dn = attributes.get("dn", "")
+    if status == "deleted":
+        return {"dn": dn}
+    if status == "modified" and changed is not None:
+        identity = {name: attributes[name] for name in changed if name in attributes}
+        stamp = attributes.get("modTs")
+        if stamp is not None:
+            identity["modTs"] = stamp
+        identity["dn"] = dn
+        return identity
+    identity = {name: value for name, value in attributes.items() if name not in _NOT_IDENTITY}
+    identity["dn"] = dn
+    return identity
 
 
 _VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
@@ -201,7 +237,7 @@ def build_event(cls: str, dn: str, status: str, attributes: dict, subscription: 
         aci["health"] = health_fields(attributes)
     elif kind is _FAULT:
         aci["fault"] = fault_fields(attributes)
-    return {"aci": aci, "meta": {"uuid": event_uuid(subscription, cls, status, attributes)}}
+    return {"aci": aci, "meta": {"uuid": event_uuid(subscription, cls, status, attributes, changed, dn)}}
 
 
 def status_event(fields: dict, event_id: str) -> dict:
