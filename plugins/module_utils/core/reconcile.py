@@ -203,9 +203,11 @@ class KnownState:
     def reconcile(self, snapshot: list) -> list:
         """Replace the state with ``snapshot`` (Changes) and return what was missed, in order.
 
-        Returns ``(Change, changed_names)`` pairs: created for objects new to the state, modified
-        (with the names that differ) for changed ones, deleted for known objects the snapshot no
-        longer has. The first snapshot of a subscription only initialises the state.
+        Returns ``(Change, changed_names, old_record)`` triples: created for objects new to the state,
+        modified (with the names that differ) for changed ones, deleted for known objects the snapshot
+        no longer has; ``old_record`` is what the state held before (None for a creation), which the
+        delivery ledger keeps until the event is delivered. The first snapshot of a subscription only
+        initialises the state.
         """
         registry = self.registry
         previous = self.objects
@@ -220,19 +222,41 @@ class KnownState:
             if not self.initialized:
                 continue
             if old is None:
-                missed.append((Change(change.cls, change.dn, CREATED, attributes), []))
+                missed.append((Change(change.cls, change.dn, CREATED, attributes), [], None))
             elif old != record:
                 # Records can differ only in layout (a sparse push appended a name); only values count.
                 names = _changed_between(registry.of(old), old, schema, attributes)
                 if names:
-                    missed.append((Change(change.cls, change.dn, MODIFIED, attributes), changed_names(names)))
+                    missed.append((Change(change.cls, change.dn, MODIFIED, attributes), changed_names(names), old))
         tombstones = set()
         if self.initialized:
             for dn, record in previous.items():
                 gone = {"dn": dn, "status": DELETED}
-                missed.append((Change(registry.of(record).cls, dn, DELETED, gone), []))
+                missed.append((Change(registry.of(record).cls, dn, DELETED, gone), [], record))
                 tombstones.add(dn)
         self.objects = current
         self.tombstones = tombstones
         self.initialized = True
         return missed
+
+    def restore(self, rows) -> int:
+        """Take the state a checkpoint kept: ``(dn, class, attributes)`` rows. Returns how many.
+
+        Records are rebuilt from the values (the checkpoint holds values, since this state's hashes
+        are only valid inside one process), so the next snapshot is compared with what the rule
+        engine had received before the source stopped.
+        """
+        registry = self.registry
+        objects = {}
+        for dn, cls, attributes in rows:
+            objects[dn] = registry.for_attributes(cls, attributes).record(attributes)
+        self.objects = objects
+        self.tombstones = set()
+        self.initialized = True
+        return len(objects)
+
+    def forget(self) -> None:
+        """Start again without a baseline: the next snapshot only initialises the state."""
+        self.objects = {}
+        self.tombstones = set()
+        self.initialized = False

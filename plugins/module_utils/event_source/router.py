@@ -19,6 +19,13 @@ closes: a fresh snapshot then covers whatever was dropped.
 
 State changes happen synchronously (no await between reading a frame and updating the state) and
 emitters take FIFO turns at the queue in the same order, so events leave in the order the state changed.
+
+Delivery (core/delivery.py): every event travels with a ticket that remembers the object as it was
+before the change. The ticket is confirmed when ``queue.put`` returns (or, with ``feedback``, when the
+rule engine gives the event back), and only then is the change written to the checkpoint. An emitter
+cancelled in ``put`` (a drop, a failover, a stop) marks the rest of its tickets dropped, and the next
+snapshot of the subscription is compared with the state from before those changes, so each of them is
+emitted again instead of being taken for already known.
 """
 
 from __future__ import annotations
@@ -28,8 +35,18 @@ import collections
 import logging
 import time
 
+from ansible_collections.fabricops.aci.plugins.module_utils.core.delivery import (
+    DELETE,
+    MERGE,
+    PUT,
+    AwaitingFeedback,
+    Outstanding,
+    drop_all,
+)
 from ansible_collections.fabricops.aci.plugins.module_utils.core.events import EXISTING, build_event
 from ansible_collections.fabricops.aci.plugins.module_utils.core.frames import (
+    CREATED,
+    DELETED,
     FrameError,
     parse_frame,
     snapshot_objects,
@@ -44,14 +61,16 @@ _LOG_EVERY = 1000
 
 
 class Subscription:
-    """A named subscription: its spec, the state it knows (kept across connections) and its live id."""
+    """A named subscription: its spec, the state it knows (kept across connections), the changes not yet
+    confirmed by the rule engine, and its live id."""
 
-    __slots__ = ("busy", "expires_at", "id", "name", "spec", "state")
+    __slots__ = ("busy", "expires_at", "id", "name", "outstanding", "spec", "state")
 
     def __init__(self, spec, registry: SchemaRegistry) -> None:
         self.spec = spec
         self.name = spec.name
         self.state = KnownState(registry)
+        self.outstanding = Outstanding()
         self.id = None  # type: str | None
         self.expires_at = 0.0
         self.busy = False  # a refresh or resubscribe is in flight
@@ -60,11 +79,15 @@ class Subscription:
 class Router:
     """Routes frames to subscriptions, applies snapshots, and puts the resulting events on the queue."""
 
-    def __init__(self, specs: tuple, queue, stats: SourceStats, emit_existing: bool = False) -> None:
+    def __init__(self, specs: tuple, queue, stats: SourceStats, emit_existing: bool = False,
+                 checkpoint=None, feedback: bool = False) -> None:
         registry = SchemaRegistry()
         self.subscriptions = [Subscription(spec, registry) for spec in specs]
         self.apic = ""
         self.stats = stats
+        self.checkpoint = checkpoint  # event_source/checkpoint.py Checkpoint, or None
+        # feedback: an event counts as delivered when the engine gives it back, not when put returns
+        self.awaiting = AwaitingFeedback() if feedback else None
         self._queue = queue
         # Only a real asyncio.Queue can be filled without awaiting (ansible-rulebook wraps its queue).
         self._direct = isinstance(queue, asyncio.Queue)
@@ -99,7 +122,7 @@ class Router:
     # ----------------------------------------------------------------- hot path
 
     def route(self, data) -> list | None:
-        """One frame -> the events it produces (state already updated), or None.
+        """One frame -> the tickets of the events it produces (state already updated), or None.
 
         Never raises: a frame that cannot be processed is logged and skipped (the next snapshot of its
         subscription repairs whatever it left half-applied).
@@ -126,31 +149,41 @@ class Router:
             stats.skipped_objects += len(note.skipped)
             log.warning("skipped %d object(s) of a frame from %s: %s", len(note.skipped), self.apic,
                         "; ".join(note.skipped[:3]))
-        events = None
+        tickets = None
         first = True
         for sub_id in note.ids:
             sub = self._by_id.get(sub_id)
             if sub is None:
                 self._unclaimed(sub_id, note.changes)
                 continue
-            if events is None:
-                events = []
+            if tickets is None:
+                tickets = []
             # A second subscription gets its own attribute dicts: rulebook filters may edit events in place.
-            self._collect(sub, note.changes, events, not first)
+            self._collect(sub, note.changes, tickets, not first)
             first = False
-        return events
+        return tickets
 
-    def _collect(self, sub: Subscription, changes: list, events: list, copy: bool = False) -> None:
-        apply = sub.state.apply
+    def _collect(self, sub: Subscription, changes: list, tickets: list, copy: bool = False) -> None:
+        state = sub.state
+        objects = state.objects
+        apply = state.apply
+        track = sub.outstanding.add
         name = sub.name
         apic = self.apic
         for change in changes:
+            dn = change.dn
+            before = objects.get(dn)
+            status = change.status
+            if before is not None and status is not DELETED:
+                before = before[:]  # apply() updates the record in place; the ledger needs the old one
             changed = apply(change)
             if changed is None:
                 self.stats.duplicates += 1
                 continue
             attributes = dict(change.attributes) if copy else change.attributes
-            events.append(build_event(change.cls, change.dn, change.status, attributes, name, apic, False, changed))
+            event = build_event(change.cls, dn, status, attributes, name, apic, False, changed)
+            op = DELETE if status == DELETED else PUT if status == CREATED else MERGE
+            tickets.append(track(name, change.cls, dn, op, attributes, before, event))
 
     def _unclaimed(self, sub_id: str, changes: list) -> None:
         if self._in_flight:
@@ -168,8 +201,8 @@ class Router:
             log.debug("frame for subscription id %s, which this source does not hold (seen %d such frames)",
                       sub_id, self.stats.unknown_frames)
 
-    def emit_now(self, events: list) -> bool:
-        """Queue ``events`` without waiting when nobody else is emitting and they fit; False otherwise.
+    def emit_now(self, tickets: list) -> bool:
+        """Queue the tickets' events without waiting when nobody else is emitting and they fit; False otherwise.
 
         The reader's fast path: an asyncio.Queue with room takes them at once, which saves two
         coroutines per frame. Anything else (a full queue, a wrapper queue, another emitter) goes
@@ -178,31 +211,78 @@ class Router:
         queue = self._queue
         if self._emitting or self._turns or not self._direct:
             return False
-        if queue.maxsize > 0 and queue.maxsize - queue.qsize() < len(events):
+        if queue.maxsize > 0 and queue.maxsize - queue.qsize() < len(tickets):
             return False
         put = queue.put_nowait
-        for event in events:
-            put(event)
-        self.stats.events += len(events)
+        delivered = self.delivered
+        for ticket in tickets:
+            put(ticket.event)
+            delivered(ticket)
+        self.stats.events += len(tickets)
         return True
 
-    async def emit(self, events: list) -> None:
-        """Put events on the queue in order; waits while the consumer is slow (backpressure).
+    async def emit(self, tickets: list) -> None:
+        """Put the tickets' events on the queue in order; waits while the consumer is slow (backpressure).
 
         One emitter at a time, in the order they asked (a FIFO turn, cheaper than asyncio.Lock on the
-        uncontended path, which is nearly always taken).
+        uncontended path, which is nearly always taken). Cancelled anywhere, it marks every event that
+        was not handed over as dropped, so the next snapshot emits those changes again.
         """
-        if self._emitting or self._turns:
-            await self._wait_turn()
-        else:
-            self._emitting = True
+        try:
+            if self._emitting or self._turns:
+                await self._wait_turn()
+            else:
+                self._emitting = True
+        except BaseException:
+            drop_all(tickets)
+            raise
+        index = 0
         try:
             put = self._queue.put
-            for event in events:
-                await put(event)
-            self.stats.events += len(events)
+            delivered = self.delivered
+            for index, ticket in enumerate(tickets):  # noqa: B007 (the index is read when put fails)
+                await put(ticket.event)
+                delivered(ticket)
+            index = len(tickets)
+        except BaseException:
+            drop_all(tickets, index)
+            raise
         finally:
+            self.stats.events += index
             self._next_turn()
+
+    def delivered(self, ticket) -> None:
+        """``ticket``'s event was handed over: confirmed now, or once the engine gives it back (feedback)."""
+        awaiting = self.awaiting
+        if awaiting is None:
+            self.confirm(ticket)
+        else:
+            awaiting.handed(ticket, ticket.event["meta"]["uuid"], time.monotonic())
+
+    def confirm(self, ticket) -> None:
+        """The rule engine has ``ticket``'s event: the change becomes part of the delivered state."""
+        ticket.outstanding.confirm(ticket)
+        if self.checkpoint is not None and ticket.op is not None:
+            self.checkpoint.record(ticket)
+
+    def feedback(self, event: object) -> None:
+        """ansible-rulebook gave an event back (feedback mode): confirm it, and give up on any it skipped."""
+        if self.awaiting is None or not isinstance(event, dict):
+            return
+        meta = event.get("meta")
+        ticket, passed = self.awaiting.confirmed(meta.get("uuid") if isinstance(meta, dict) else None)
+        if passed:
+            self.give_up(passed, "the rule engine skipped its confirmation (an error while processing it)")
+        if ticket is not None:
+            self.stats.confirmed += 1
+            self.confirm(ticket)
+
+    def give_up(self, tickets: list, why: str) -> None:
+        """Events the engine never confirmed: not delivered; the next snapshot (or restart) emits them again."""
+        drop_all(tickets)
+        self.stats.unconfirmed += len(tickets)
+        log.warning("%d event(s) handed to the rule engine were not confirmed: %s; they count as not delivered "
+                    "and are emitted again after the next reconnect or restart", len(tickets), why)
 
     async def _wait_turn(self) -> None:
         turn = asyncio.get_running_loop().create_future()
@@ -235,36 +315,53 @@ class Router:
         self._in_flight += 1
 
     def end_subscribe(self, sub: Subscription, sub_id: str | None, imdata: object, expires_at: float) -> list:
-        """The subscribe finished (``sub_id`` None when it failed): the events of its snapshot and held frames."""
-        events = []
+        """The subscribe finished (``sub_id`` None when it failed): the tickets of its snapshot and held frames."""
+        tickets = []
         try:
             if sub_id is not None:
-                events = self._activate(sub, sub_id, imdata, expires_at)
+                tickets = self._activate(sub, sub_id, imdata, expires_at)
                 self._window.append(sub)
         finally:
             self._in_flight -= 1
             if self._in_flight <= 0:
                 self._close_window()
-        return events
+        return tickets
 
     def _activate(self, sub: Subscription, sub_id: str, imdata: object, expires_at: float) -> list:
         changes, skipped = snapshot_objects(imdata)
         if skipped:
             log.warning("subscription %s: skipped %d snapshot object(s): %s", sub.name, len(skipped),
                         "; ".join(skipped[:3]))
-        first = not sub.state.initialized
-        missed = sub.state.reconcile(changes)
-        events = []
+        state = sub.state
+        first = not state.initialized
+        if not first:
+            rewound = sub.outstanding.rewind(state.objects)
+            if rewound:
+                log.info("subscription %s: %d object(s) had changes that never reached the rule engine; "
+                         "comparing the snapshot with what it received", sub.name, rewound)
+        missed = state.reconcile(changes)
+        track = sub.outstanding.add
+        name = sub.name
+        tickets = []
         if first:
+            sub.outstanding.clear()
+            if self.checkpoint is not None:
+                # The baseline is delivered by definition, unless its objects are emitted (emit_existing):
+                # then each one is recorded once the engine has it.
+                self.checkpoint.baseline(sub, () if self._emit_existing else changes)
             if self._emit_existing:
-                events = [build_event(change.cls, change.dn, EXISTING, change.attributes, sub.name, self.apic)
-                          for change in changes]
+                tickets = [track(name, change.cls, change.dn, PUT, change.attributes, None,
+                                 build_event(change.cls, change.dn, EXISTING, change.attributes, name, self.apic))
+                           for change in changes]
         elif missed:
-            events = [build_event(change.cls, change.dn, change.status, change.attributes, sub.name, self.apic,
-                                  True, names) for change, names in missed]
-            self.stats.recovered += len(events)
+            tickets = [track(name, change.cls, change.dn, DELETE if change.status == DELETED else PUT,
+                             change.attributes, old,
+                             build_event(change.cls, change.dn, change.status, change.attributes, name, self.apic,
+                                         True, names))
+                       for change, names, old in missed]
+            self.stats.recovered += len(tickets)
             log.info("subscription %s: %d change(s) missed while not subscribed, emitted as recovered",
-                     sub.name, len(events))
+                     sub.name, len(tickets))
         sub.id = sub_id
         sub.expires_at = expires_at
         self._by_id[sub_id] = sub
@@ -273,8 +370,8 @@ class Router:
         if held:
             for held_changes in held:
                 self._pending_size -= len(held_changes)
-                self._collect(sub, held_changes, events)
-        return events
+                self._collect(sub, held_changes, tickets)
+        return tickets
 
     def _close_window(self) -> None:
         self._in_flight = 0

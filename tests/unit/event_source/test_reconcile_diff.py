@@ -17,7 +17,7 @@ def _push(status, dn, cls="fvTenant", **attributes):
 
 
 def _summary(missed):
-    return [(change.status, change.dn, names) for change, names in missed]
+    return [(change.status, change.dn, names) for change, names, _old in missed]
 
 
 def _known(*changes):
