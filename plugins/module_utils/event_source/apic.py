@@ -93,6 +93,8 @@ class ApicClient:
         self._rest_env = self._socket_env = req_env.NONE  # proxy and netrc settings, looked up in start()
         self.token = None  # type: str | None
         self.login_info = None  # type: LoginInfo | None
+        self._session_settled = asyncio.Event()  # cleared while an aaaRefresh is in flight
+        self._session_settled.set()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -218,8 +220,16 @@ class ApicClient:
 
     async def refresh(self) -> LoginInfo:
         """aaaRefresh: a new token for the same session (the socket stays bound to the session)."""
-        body = await self.request("GET", conn_mod.REFRESH_PATH)
-        return self._remember(body)
+        self._session_settled.clear()
+        try:
+            body = await self.request("GET", conn_mod.REFRESH_PATH)
+            return self._remember(body)
+        finally:
+            self._session_settled.set()
+
+    async def session_settled(self) -> None:
+        """Return once no aaaRefresh is in flight, so ``token`` is the one the APIC holds now."""
+        await self._session_settled.wait()
 
     async def logout(self) -> None:
         """aaaLogout, best effort and quick: frees the session on the APIC when the source stops."""
