@@ -37,7 +37,9 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core import connecti
 from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import ConnectionSettings, LoginInfo
 from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import (
     ApicError,
+    AuthenticationError,
     ConnectionFailedError,
+    ForbiddenError,
     error_from_response,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.core.signature import signature_cookies
@@ -207,7 +209,10 @@ class ApicClient:
         """Open a session: aaaLogin with the password, or a signed webtokenSession for certificate users."""
         self.token = None
         if self._key is not None:
-            body = await self.request("GET", conn_mod.WEBTOKEN_SESSION_PATH)
+            try:
+                body = await self.request("GET", conn_mod.WEBTOKEN_SESSION_PATH)
+            except ForbiddenError as exc:  # the APIC's refusal of a signature is 403, not aaaLogin's 401
+                raise AuthenticationError(exc.status, exc.code, exc.text) from None
             return self._remember(body, conn_mod.WEBTOKEN_CLASS)
         credentials = conn_mod.aaa_login_body(self.settings.username, self.settings.password or "")
         body = await self.request("POST", conn_mod.LOGIN_PATH, json.dumps(credentials).encode("utf-8"))
