@@ -17,6 +17,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import socket
+import ssl
 
 try:
     import aiohttp
@@ -146,17 +149,19 @@ class ApicClient:
             return f"{conn_mod.TOKEN_COOKIE}={self.token}"
         return ""
 
-    def _describe(self, exc: BaseException) -> str:
-        """A one-line, secret-free reason for a transport failure."""
+    def _describe(self, exc: BaseException, timeout: float | None = None) -> str:
+        """A one-line, secret-free reason for a transport failure (``timeout``: the request's own limit)."""
         if isinstance(exc, TIMEOUTS):
-            return f"no answer within {self.settings.timeout} s (timeout)"
+            return f"no answer within {timeout or self.settings.timeout:g} s (timeout)"
+        if HAS_AIOHTTP and isinstance(exc, aiohttp.ClientConnectorError):
+            return self._secrets.scrub(_connector_reason(exc))
         text = " ".join(str(exc).split()) or exc.__class__.__name__
         return self._secrets.scrub(f"{exc.__class__.__name__}: {text}")
 
-    def _transport_error(self, exc: BaseException) -> ConnectionFailedError:
+    def _transport_error(self, exc: BaseException, timeout: float | None = None) -> ConnectionFailedError:
         if HAS_AIOHTTP and isinstance(exc, aiohttp.ClientConnectorCertificateError):
             return TlsVerificationError(self.label, f"TLS certificate verification failed; {_CERT_HINT}")
-        return ConnectionFailedError(self.label, self._describe(exc))
+        return ConnectionFailedError(self.label, self._describe(exc, timeout))
 
     async def request(self, method: str, path: str, body: bytes = b"", timeout: float | None = None) -> dict:
         """One REST call; the decoded JSON answer, or ApicError / ConnectionFailedError."""
@@ -180,7 +185,7 @@ class ApicClient:
         except asyncio.CancelledError:
             raise
         except (*TIMEOUTS, aiohttp.ClientError, OSError, ValueError) as exc:
-            raise self._transport_error(exc) from None
+            raise self._transport_error(exc, timeout) from None
         log.debug("%s %s on %s: HTTP %d", method, path.split("?", 1)[0], self.label, status)
         if status >= 400:
             raise error_from_response(status, raw)
@@ -281,6 +286,19 @@ class ApicClient:
             raise SocketRejectedError(self.label, f"the websocket upgrade was refused with HTTP {exc.status}") from None
         except (*TIMEOUTS, aiohttp.ClientError, OSError, ValueError) as exc:
             raise self._transport_error(exc) from None
+
+
+def _connector_reason(exc) -> str:
+    """Why aiohttp could not connect, naming the host and port only (its own text prints the SSL context)."""
+    where = f"[{exc.host}]:{exc.port}" if ":" in str(exc.host) else f"{exc.host}:{exc.port}"
+    if isinstance(exc, aiohttp.ClientProxyConnectionError):
+        where = f"the proxy {where}"
+    error = exc.os_error
+    if error.errno and error.errno > 0 and not isinstance(error, (socket.gaierror, ssl.SSLError)):
+        reason = os.strerror(error.errno)  # asyncio's text repeats the address as a Python tuple
+    else:
+        reason = " ".join(str(error.strerror or error).split()) or error.__class__.__name__
+    return f"{reason} ({where})"
 
 
 def _resolve_both(rest_base: str, socket_base: str) -> tuple:
