@@ -20,10 +20,15 @@ THROTTLE_BODY = (
 
 @dataclass
 class RefreshFault:
-    """How the next subscription refreshes misbehave: a delay before answering, and/or an error."""
+    """How the next subscription refreshes misbehave: a delay before answering, and/or an error.
+
+    With `before_auth` the delay comes before the token is read, as when the request queued behind the
+    session's aaaRefresh: a token that was valid when the request was sent may be dead when it is checked.
+    """
 
     delay: float = 0.0
     fail: bool = False
+    before_auth: bool = False
 
 
 class Chaos:
@@ -43,9 +48,11 @@ class Chaos:
             return False
         return is_login or self._throttle_all
 
-    def disturb_refreshes(self, seconds: float = 0.0, count: int = 0, delay: float = 0.0, fail: bool = True) -> None:
+    def disturb_refreshes(
+        self, seconds: float = 0.0, count: int = 0, delay: float = 0.0, fail: bool = True, before_auth: bool = False
+    ) -> None:
         """Delay and/or fail subscriptionRefresh for `seconds` of simulator time, or for the next `count` calls."""
-        self._refresh = RefreshFault(delay=delay, fail=fail)
+        self._refresh = RefreshFault(delay=delay, fail=fail, before_auth=before_auth)
         self._refresh_until = self._clock.now() + seconds if seconds > 0 else 0.0
         self._refresh_fails_left = count
 
@@ -57,6 +64,11 @@ class Chaos:
         if self._clock.now() < self._refresh_until:
             return self._refresh
         return None
+
+    @property
+    def refresh_delay_before_auth(self) -> bool:
+        """Whether the refresh fault (if one applies) is to be taken before the token is checked."""
+        return self._refresh.before_auth
 
     def reset(self) -> None:
         """No fault injected: the state a new simulator starts in."""
@@ -75,4 +87,5 @@ class Chaos:
             "refresh_faults_left": self._refresh_fails_left,
             "refresh_delay": self._refresh.delay,
             "refresh_fail": self._refresh.fail,
+            "refresh_before_auth": self._refresh.before_auth,
         }

@@ -163,7 +163,8 @@ _CTL_COMMANDS: dict[str, tuple[str, list[tuple[str, dict[str, Any]]]]] = {
     "disturb-refreshes": (
         "delay and/or fail subscription refreshes",
         [("--seconds", {"type": float, "default": 0}), ("--count", {"type": int, "default": 0}),
-         ("--delay", {"type": float, "default": 0}), ("--no-fail", {"action": "store_true"})],
+         ("--delay", {"type": float, "default": 0}), ("--no-fail", {"action": "store_true"}),
+         ("--before-auth", {"action": "store_true", "help": "delay before the token is checked"})],
     ),
     "reset-chaos": ("stop throttling and refresh disturbances", []),
     "advance-clock": ("jump the simulator clock by SECONDS", [("seconds", {"type": float})]),
@@ -215,7 +216,7 @@ def ctl_request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         return "throttle_logins", {"seconds": args.seconds, "all_requests": args.all}
     if a == "disturb-refreshes":
         return "disturb_refreshes", {"seconds": args.seconds, "count": args.count, "delay": args.delay,
-                                     "fail": not args.no_fail}
+                                     "fail": not args.no_fail, "before_auth": args.before_auth}
     if a == "advance-clock":
         return "advance_clock", {"seconds": args.seconds}
     if a in ("member-down", "member-up"):

@@ -133,12 +133,15 @@ class Control:
         return self._sim.chaos.state()
 
     def disturb_refreshes(
-        self, seconds: float = 0, count: int = 0, delay: float = 0, fail: bool = True
+        self, seconds: float = 0, count: int = 0, delay: float = 0, fail: bool = True, before_auth: bool = False
     ) -> dict[str, Any]:
-        """Delay and/or fail subscriptionRefresh for `seconds`, or for the next `count` calls."""
+        """Delay and/or fail subscriptionRefresh for `seconds`, or for the next `count` calls.
+
+        `before_auth` delays the request before its token is checked (a refresh racing aaaRefresh).
+        """
         if float(seconds) <= 0 and int(count) <= 0:
             raise bad_request("disturb_refreshes needs seconds > 0 or count > 0")
-        self._sim.chaos.disturb_refreshes(float(seconds), int(count), float(delay), bool(fail))
+        self._sim.chaos.disturb_refreshes(float(seconds), int(count), float(delay), bool(fail), bool(before_auth))
         return self._sim.chaos.state()
 
     def reset_chaos(self) -> dict[str, Any]:

@@ -122,13 +122,19 @@ def _password_session(principal: Principal):
 
 
 async def _subscription_refresh(request: web.Request, member: Member) -> web.StreamResponse:
+    chaos = member.sim.chaos
+    early = chaos.refresh_delay_before_auth
+    fault = chaos.refresh_fault() if early else None
+    if fault is not None and fault.delay > 0:
+        await asyncio.sleep(fault.delay)  # the token is read only now: an aaaRefresh meanwhile killed it
     principal = await authenticate(request, member.sessions, member.sim.verifier)
     raw_id = request.query.get("id")
     if not raw_id:
         raise bad_request("Request failed, subscriptionRefresh needs the query parameter id=<subscriptionId>")
-    fault = member.sim.chaos.refresh_fault()
-    if fault is not None and fault.delay > 0:
-        await asyncio.sleep(fault.delay)
+    if not early:
+        fault = chaos.refresh_fault()
+        if fault is not None and fault.delay > 0:
+            await asyncio.sleep(fault.delay)
     owner = None if member.options.refresh_from_other_session else _session_id(principal)
     try:
         if fault is not None and fault.fail:

@@ -5,6 +5,7 @@ import asyncio
 import pytest
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source import entry
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import SourceError
+from apicsim.tls import ensure_cert_user
 from loopback import closed_port
 from source_harness import live, source_args
 
@@ -42,6 +43,25 @@ async def test_wrong_password(apic, plugin_main):
     assert "refused the login" in message
     assert "check username and password" in message
     assert "wrong-password" not in message
+
+
+@pytest.mark.parametrize(("wrong", "apic_text"), [
+    ("certificate_name", "Unknown certificate DN"),
+    ("private_key", "signature verification failed"),
+])
+async def test_refused_certificate(apic, plugin_main, tmp_path, wrong, apic_text):
+    cert = apic.cert_user
+    args = source_args(apic, username=cert.user, private_key=str(cert.key), certificate_name=cert.cert_name)
+    del args["password"]
+    if wrong == "certificate_name":
+        args["certificate_name"] = "not-registered"
+    else:  # a key of the right shape that the APIC's certificate for the user does not match
+        args["private_key"] = str(ensure_cert_user(tmp_path, cert.user, cert.cert_name).key)
+    message = await _fails(plugin_main, args)
+    assert f"the APIC at 127.0.0.1:{apic.port} refused the login" in message
+    assert apic_text in message
+    assert "check username, private_key and certificate_name" in message
+    assert "PRIVATE KEY" not in message
 
 
 async def test_unknown_class_names_the_subscription_and_the_apic_text(apic, plugin_main):

@@ -30,7 +30,8 @@ async def test_throttling_every_request(client):
     client.sim.control.disturb_refreshes(count=2, delay=0.5)
     state = client.sim.control.reset_chaos()
     assert state == {"throttle_remaining": 0.0, "throttle_all_requests": False, "refresh_fault_remaining": 0.0,
-                     "refresh_faults_left": 0, "refresh_delay": 0.0, "refresh_fail": False}, state
+                     "refresh_faults_left": 0, "refresh_delay": 0.0, "refresh_fail": False,
+                     "refresh_before_auth": False}, state
     assert (await client.request("GET", "/api/mo/uni.json", token=token))[0] == 200
 
 
@@ -78,6 +79,25 @@ async def test_refreshes_can_be_delayed(client):
     slow.cancel()
     with pytest.raises(asyncio.CancelledError):
         await slow
+    await ws.close()
+
+
+@pytest.mark.apicsim(refresh_timeout=600)
+@pytest.mark.parametrize("before_auth", [True, False])
+async def test_a_refresh_held_before_auth_meets_the_token_an_aaa_refresh_replaced(client, before_auth):
+    token, ws, sub = await client.subscribed("/api/class/fvTenant.json")
+    client.sim.control.disturb_refreshes(count=1, delay=0.5, fail=False, before_auth=before_auth)
+    held = asyncio.create_task(client.request("GET", f"/api/subscriptionRefresh.json?id={sub}", token=token))
+    await asyncio.sleep(0.1)  # the refresh is on the wire, sent with the token of that moment
+    status, body, _ = await client.request("GET", "/api/aaaRefresh.json", token=token)
+    assert status == 200
+    new_token = body["imdata"][0]["aaaLogin"]["attributes"]["token"]
+    status, body, _ = await held
+    if before_auth:  # checked after the aaaRefresh: the old token is dead, as on an APIC that queued it
+        assert (status, body["imdata"][0]["error"]["attributes"]["text"]) == (403, TOKEN_TIMEOUT_TEXT)
+    else:  # checked on arrival, then held: the old token was still valid
+        assert status == 200
+    assert (await client.request("GET", f"/api/subscriptionRefresh.json?id={sub}", token=new_token))[0] == 200
     await ws.close()
 
 

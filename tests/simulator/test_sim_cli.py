@@ -61,6 +61,8 @@ def test_serve_prints_everything_and_stops_cleanly(tmp_path, sig):
         assert json.loads(fault.stdout) == {"dn": "uni/tn-cli-demo/fault-F0467"}
         burst = ctl(tmp_path, "burst", "50")
         assert json.loads(burst.stdout)["count"] == 50
+        held = ctl(tmp_path, "disturb-refreshes", "--count", "1", "--delay", "0.5", "--no-fail", "--before-auth")
+        assert json.loads(held.stdout)["refresh_before_auth"] is True, held.stderr
         stats = json.loads(ctl(tmp_path, "stats").stdout)
         assert stats["members"][0]["up"] is True and stats["objects"] > 100
         failed = ctl(tmp_path, "set-health", "uni/tn-absent", "40")

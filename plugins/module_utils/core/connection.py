@@ -96,6 +96,15 @@ def to_int(option: str, value: object, minimum: int | None = None, maximum: int 
     return number
 
 
+def type_name(value: object) -> str:
+    """How an error names what was given instead of text: ``a mapping``, ``a list``, ``int``."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return type(value).__name__
+
+
 def _check_host(host: str) -> str:
     host = (host or "").strip()
     if not host:
@@ -251,6 +260,8 @@ def with_env_fallbacks(options: Mapping[str, object], environ: Mapping[str, str]
 def connection_settings(options: Mapping[str, object], environ: Mapping[str, str] | None = None) -> ConnectionSettings:
     """Validate and type the connection options (env fallbacks applied); ValueError names the bad option."""
     merged = with_env_fallbacks(options, environ)
+    if merged.get("host") is not None and not isinstance(merged["host"], str):
+        raise ValueError(f"host: must be a string (the APIC address), got {type_name(merged['host'])}")
     host = _check_host(str(merged.get("host") or ""))
     port = merged.get("port")
     port = None if port in (None, "") else to_int("port", port, 1, 65535)

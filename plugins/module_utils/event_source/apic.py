@@ -17,6 +17,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import socket
+import ssl
 
 try:
     import aiohttp
@@ -37,7 +40,9 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core import connecti
 from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import ConnectionSettings, LoginInfo
 from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import (
     ApicError,
+    AuthenticationError,
     ConnectionFailedError,
+    ForbiddenError,
     error_from_response,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.core.signature import signature_cookies
@@ -93,6 +98,8 @@ class ApicClient:
         self._rest_env = self._socket_env = req_env.NONE  # proxy and netrc settings, looked up in start()
         self.token = None  # type: str | None
         self.login_info = None  # type: LoginInfo | None
+        self._session_settled = asyncio.Event()  # cleared while an aaaRefresh is in flight
+        self._session_settled.set()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -142,17 +149,19 @@ class ApicClient:
             return f"{conn_mod.TOKEN_COOKIE}={self.token}"
         return ""
 
-    def _describe(self, exc: BaseException) -> str:
-        """A one-line, secret-free reason for a transport failure."""
+    def _describe(self, exc: BaseException, timeout: float | None = None) -> str:
+        """A one-line, secret-free reason for a transport failure (``timeout``: the request's own limit)."""
         if isinstance(exc, TIMEOUTS):
-            return f"no answer within {self.settings.timeout} s (timeout)"
+            return f"no answer within {timeout or self.settings.timeout:g} s (timeout)"
+        if HAS_AIOHTTP and isinstance(exc, aiohttp.ClientConnectorError):
+            return self._secrets.scrub(_connector_reason(exc))
         text = " ".join(str(exc).split()) or exc.__class__.__name__
         return self._secrets.scrub(f"{exc.__class__.__name__}: {text}")
 
-    def _transport_error(self, exc: BaseException) -> ConnectionFailedError:
+    def _transport_error(self, exc: BaseException, timeout: float | None = None) -> ConnectionFailedError:
         if HAS_AIOHTTP and isinstance(exc, aiohttp.ClientConnectorCertificateError):
             return TlsVerificationError(self.label, f"TLS certificate verification failed; {_CERT_HINT}")
-        return ConnectionFailedError(self.label, self._describe(exc))
+        return ConnectionFailedError(self.label, self._describe(exc, timeout))
 
     async def request(self, method: str, path: str, body: bytes = b"", timeout: float | None = None) -> dict:
         """One REST call; the decoded JSON answer, or ApicError / ConnectionFailedError."""
@@ -176,7 +185,7 @@ class ApicClient:
         except asyncio.CancelledError:
             raise
         except (*TIMEOUTS, aiohttp.ClientError, OSError, ValueError) as exc:
-            raise self._transport_error(exc) from None
+            raise self._transport_error(exc, timeout) from None
         log.debug("%s %s on %s: HTTP %d", method, path.split("?", 1)[0], self.label, status)
         if status >= 400:
             raise error_from_response(status, raw)
@@ -205,7 +214,10 @@ class ApicClient:
         """Open a session: aaaLogin with the password, or a signed webtokenSession for certificate users."""
         self.token = None
         if self._key is not None:
-            body = await self.request("GET", conn_mod.WEBTOKEN_SESSION_PATH)
+            try:
+                body = await self.request("GET", conn_mod.WEBTOKEN_SESSION_PATH)
+            except ForbiddenError as exc:  # the APIC's refusal of a signature is 403, not aaaLogin's 401
+                raise AuthenticationError(exc.status, exc.code, exc.text) from None
             return self._remember(body, conn_mod.WEBTOKEN_CLASS)
         credentials = conn_mod.aaa_login_body(self.settings.username, self.settings.password or "")
         body = await self.request("POST", conn_mod.LOGIN_PATH, json.dumps(credentials).encode("utf-8"))
@@ -218,8 +230,16 @@ class ApicClient:
 
     async def refresh(self) -> LoginInfo:
         """aaaRefresh: a new token for the same session (the socket stays bound to the session)."""
-        body = await self.request("GET", conn_mod.REFRESH_PATH)
-        return self._remember(body)
+        self._session_settled.clear()
+        try:
+            body = await self.request("GET", conn_mod.REFRESH_PATH)
+            return self._remember(body)
+        finally:
+            self._session_settled.set()
+
+    async def session_settled(self) -> None:
+        """Return once no aaaRefresh is in flight, so ``token`` is the one the APIC holds now."""
+        await self._session_settled.wait()
 
     async def logout(self) -> None:
         """aaaLogout, best effort and quick: frees the session on the APIC when the source stops."""
@@ -266,6 +286,19 @@ class ApicClient:
             raise SocketRejectedError(self.label, f"the websocket upgrade was refused with HTTP {exc.status}") from None
         except (*TIMEOUTS, aiohttp.ClientError, OSError, ValueError) as exc:
             raise self._transport_error(exc) from None
+
+
+def _connector_reason(exc) -> str:
+    """Why aiohttp could not connect, naming the host and port only (its own text prints the SSL context)."""
+    where = f"[{exc.host}]:{exc.port}" if ":" in str(exc.host) else f"{exc.host}:{exc.port}"
+    if isinstance(exc, aiohttp.ClientProxyConnectionError):
+        where = f"the proxy {where}"
+    error = exc.os_error
+    if error.errno and error.errno > 0 and not isinstance(error, (socket.gaierror, ssl.SSLError)):
+        reason = os.strerror(error.errno)  # asyncio's text repeats the address as a Python tuple
+    else:
+        reason = " ".join(str(error.strerror or error).split()) or error.__class__.__name__
+    return f"{reason} ({where})"
 
 
 def _resolve_both(rest_base: str, socket_base: str) -> tuple:

@@ -192,7 +192,7 @@ class ApicConnection:
                 await self._resubscribe(sub, "it has no live id")
                 return
             try:
-                await self.client.refresh_subscription(sub.id, timeout=max(interval, 1.0))
+                await self._send_refresh(sub, max(interval, 1.0))
                 sub.expires_at = self._loop.time() + self.refresh_timeout
             except (ThrottledError, ConnectionFailedError) as exc:
                 if self._loop.time() < sub.expires_at:
@@ -205,6 +205,25 @@ class ApicConnection:
                 await self._resubscribe(sub, f"the APIC no longer knows it ({exc.text or exc})")
         finally:
             sub.busy = False
+
+    async def _send_refresh(self, sub: Subscription, timeout: float) -> None:
+        """subscriptionRefresh; sent again when an aaaRefresh replaced the token while it was on its way.
+
+        The APIC kills the old token as soon as aaaRefresh answers, so a refresh sent just before that
+        is refused with "Token timeout" although the session is alive. Only a refusal of the current
+        token means the session is gone.
+        """
+        client = self.client
+        token = client.token
+        try:
+            await client.refresh_subscription(sub.id, timeout=timeout)
+        except TokenExpiredError:
+            await client.session_settled()
+            if client.token == token:
+                raise
+            log.debug("subscription %s: the refresh crossed a session refresh; sending it with the new token",
+                      sub.name)
+            await client.refresh_subscription(sub.id, timeout=timeout)
 
     async def _resubscribe(self, sub: Subscription, why: str) -> None:
         log.info("subscription %s: subscribing again because %s", sub.name, why)

@@ -25,6 +25,7 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.connection impo
     connection_settings,
     to_bool,
     to_int,
+    type_name,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.subscription_spec import (
     CHOICES,
@@ -128,6 +129,8 @@ def _split_host(option: str, item: str) -> tuple:
 
 def parse_hosts(value: object) -> list:
     """The ``host`` argument as (host, port) pairs: a list, or comma-separated text (from the environment)."""
+    if value is not None and not isinstance(value, (str, list, tuple)):
+        raise ValueError(f"host: must be a string or a list of APIC addresses, got {type_name(value)}")
     items = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
     hosts = []
     for item in items:

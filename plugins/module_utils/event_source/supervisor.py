@@ -86,8 +86,12 @@ class EventSource:
         if self.healthy_once:
             return None
         if isinstance(exc, AuthenticationError):
-            return SourceError(f"the APIC at {label} refused the login: {exc.text or exc}; check username and "
-                               "password (or private_key and certificate_name)")
+            if self.settings.primary.uses_signature:
+                fix = ("check username, private_key and certificate_name (the certificate the APIC holds for "
+                       "that user)")
+            else:
+                fix = "check username and password (or private_key and certificate_name)"
+            return SourceError(f"the APIC at {label} refused the login: {exc.text or exc}; {fix}")
         if isinstance(exc, TlsVerificationError):
             return SourceError(str(exc))
         if isinstance(exc, SourceError):

@@ -95,6 +95,8 @@ def test_certificate_user_needs_no_password():
     (dict(BASE, host="https://apic"), r"^host: give only the APIC address"),
     (dict(BASE, host="[::1]x"), r"^host: cannot read"),
     (dict(BASE, host=[1]), r"^host: expected APIC addresses as text"),
+    (dict(BASE, host={"a": 1}), r"^host: must be a string or a list of APIC addresses, got a mapping$"),
+    (dict(BASE, host=5), r"^host: must be a string or a list of APIC addresses, got int$"),
     (dict(BASE, validate_certs="maybe"), r"^validate_certs: expected a boolean"),
     (dict(BASE, timeout=0), r"^timeout: must be between 1 and 3600"),
     (dict(BASE, refresh_timeout=0), r"^refresh_timeout: must be between 1 and 3600"),
