@@ -183,12 +183,42 @@ def test_operations_apply_in_their_order_within_one_batch(backend, key):
             ("put", "s", "uni/tn-a", "fvTenant", '{"v":"2"}'),
             ("delete", "s", "uni/tn-b"),
             ("merge", "s", "uni/tn-a", "fvTenant", '{"w":"3"}'),
+        ]
+    )
+    assert stored(store, "s") == {"uni/tn-a": ("fvTenant", {"v": "2", "w": "3"})}
+    store.apply(
+        [
+            ("put", "s", "uni/tn-z", "fvTenant", '{"v":"1"}'),
             ("reset", "s", "fp2"),
             ("put", "s", "uni/tn-c", "fvTenant", '{"v":"4"}'),
         ]
     )
     assert stored(store, "s") == {"uni/tn-c": ("fvTenant", {"v": "4"})}
     assert store.subscriptions() == {"s": "fp2"}
+
+
+def test_a_failed_batch_is_rolled_back_whole(backend, key):
+    store = backend.store(key)
+    store.apply([("reset", "s", "fp"), ("put", "s", "uni/tn-a", "fvTenant", '{"v":"1"}')])
+    with pytest.raises(CheckpointWriteError) as failed:
+        store.apply(
+            [
+                ("put", "s", "uni/tn-a", "fvTenant", '{"v":"2"}'),
+                ("reset", "new", "fp-new"),
+                ("put", "new", "uni/tn-n", "fvTenant", '{"v":"1"}'),
+                ("drop", "s"),
+                ("merge", "new", "uni/tn-n", "fvTenant", "{not json"),
+            ]
+        )
+    assert str(failed.value).startswith(f"cannot write checkpoint {store.where} (")
+    assert "\n" not in str(failed.value)
+    assert store.subscriptions() == {"s": "fp"}
+    assert stored(store, "s") == {"uni/tn-a": ("fvTenant", {"v": "1"})}
+    assert list(store.objects("new")) == []
+    # The store goes on working, with the subscription ids of the rolled-back batch forgotten.
+    store.apply([("put", "new", "uni/tn-n", "fvTenant", '{"v":"2"}'), ("put", "s", "uni/tn-b", "fvTenant", "{}")])
+    assert stored(store, "new") == {"uni/tn-n": ("fvTenant", {"v": "2"})}
+    assert sorted(stored(store, "s")) == ["uni/tn-a", "uni/tn-b"]
 
 
 def test_reset_and_drop_touch_only_their_subscription(backend, key):
