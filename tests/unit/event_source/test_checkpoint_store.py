@@ -329,6 +329,32 @@ def test_a_corrupt_file_is_one_line_at_open(tmp_path, key):
     store.close()
 
 
+def test_a_file_damaged_inside_is_one_line_when_read(tmp_path, key):
+    """A valid header with damaged pages opens, and reading the damage is a CheckpointError, not a crash."""
+    path = tmp_path / "checkpoint.sqlite3"
+    store = open_store(str(path), key)
+    store.open()
+    store.apply([("reset", "s", "fp"), *(("put", "s", *tenant(index)) for index in range(3000))])
+    store.close()
+    size = path.stat().st_size
+    with open(path, "r+b") as damaged:
+        damaged.seek(size // 2)
+        damaged.write(b"\xff" * 20_000)
+    store = open_store(str(path), key)
+    store.open()
+    try:
+        assert store.subscriptions() == {"s": "fp"}
+        with pytest.raises(CheckpointError) as refused:
+            sum(1 for _ in store.objects("s"))
+    finally:
+        store.close()
+    message = str(refused.value)
+    assert message == (
+        f"checkpoint {path} cannot be read (database disk image is malformed); "
+        "move the file away or set another checkpoint path"
+    )
+
+
 def test_a_newer_schema_is_refused(backend, key):
     location = backend.location(fresh=key)
     backend.store(key, location).close()
@@ -528,6 +554,8 @@ def test_postgres_server_stopped_mid_run_is_a_write_error(postgres_running, key)
         assert "\n" not in message and server.password not in message
         with pytest.raises(CheckpointWriteError):  # later writes keep failing cleanly, no crash
             store.apply([("delete", "s", "uni/tn-a")])
+        with pytest.raises(CheckpointError, match=r"cannot be read \(.*\); check the server"):
+            store.subscriptions()
     finally:
         store.close()
         store.close()
