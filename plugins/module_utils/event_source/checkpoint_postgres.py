@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import hashlib
+import itertools
 import os
 from collections.abc import Iterator
 
@@ -94,6 +95,7 @@ class PostgresStore(Store):
         self.where = redact(f"postgresql://{user}@{host}:{port}/{dbname}", self._secrets)
         self._db: psycopg.Connection | None = None
         self._subs: dict[str, int] = {}
+        self._cursors = itertools.count()  # server-side cursor names, unique per connection
 
     def _reason(self, exc: BaseException | str) -> str:
         """The first line of a driver error, without secrets."""
@@ -197,7 +199,7 @@ class PostgresStore(Store):
         db = self._conn()
         try:
             # A server-side cursor streams FETCH_ROWS at a time; it needs a transaction in autocommit mode.
-            with db.transaction(), db.cursor(name=f"checkpoint_{self.key}") as cursor:
+            with db.transaction(), db.cursor(name=f"checkpoint_{self.key}_{next(self._cursors)}") as cursor:
                 cursor.itersize = FETCH_ROWS
                 cursor.execute("SELECT dn, cls, attrs::text FROM fabricops_aci_objects WHERE sub = %s", (sub,))
                 for dn, cls, attrs in cursor:

@@ -149,7 +149,13 @@ class SqliteStore(Store):
                 "SELECT value FROM fabricops_aci_meta WHERE name = 'schema_version'"
             ).fetchone()[0]
             self._db.execute("COMMIT")
+            if not str(version).isdigit() or int(version) > SCHEMA_VERSION:
+                raise CheckpointError(
+                    f"checkpoint {self.where} was written by a newer version of the collection (schema {version}); "
+                    "upgrade the collection or set another checkpoint path"
+                )
             self._db.execute("SELECT json_patch('{}', '{}')")  # JSON functions are built in from 3.38 only
+            self._load_subscriptions()
         except sqlite3.DatabaseError as exc:
             if self._db is not None and self._db.in_transaction:
                 self._rollback(self._db)
@@ -168,12 +174,6 @@ class SqliteStore(Store):
                 f"checkpoint {self.where} cannot be opened ({text}); check the file's permissions and free "
                 "space, or set another checkpoint path"
             ) from None
-        if not str(version).isdigit() or int(version) > SCHEMA_VERSION:
-            raise CheckpointError(
-                f"checkpoint {self.where} was written by a newer version of the collection (schema {version}); "
-                "upgrade the collection or set another checkpoint path"
-            )
-        self._load_subscriptions()
 
     def _load_subscriptions(self) -> None:
         rows = self._conn().execute("SELECT name, id FROM fabricops_aci_subscriptions WHERE key = ?", (self.key,))
