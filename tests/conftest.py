@@ -17,3 +17,6 @@ for path in (DEV_TREE, *SHARED):
 
 # The JVM inside ansible-rulebook must leave SIGINT/SIGTERM to Python (see the Makefile).
 os.environ.setdefault("JAVA_TOOL_OPTIONS", "-Xrs")
+
+# The `postgres_server` fixture (a real PostgreSQL started on demand), for every test area that needs one.
+pytest_plugins = ["postgres_server"]
