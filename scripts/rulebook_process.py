@@ -18,6 +18,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -91,9 +92,12 @@ def tool_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     The venv's tools come first on PATH and the collection is the one installed from the tarball, as under
     `make`; the JVM leaves SIGTERM to ansible-rulebook; no colour, and pip never reaches for an index.
     ``ACI_*`` variables of the calling shell are dropped, so nothing here ever talks to a real APIC by
-    accident; the caller passes the ones it means in ``extra``, which overrides everything else.
+    accident; the caller passes the ones it means in ``extra``, which overrides everything else. The event
+    source keeps its checkpoint in a fresh state directory unless ``extra`` names one (XDG_STATE_HOME), so
+    no run resumes from another's.
     """
     env = {key: value for key, value in os.environ.items() if not key.startswith("ACI_")}
+    env["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="fabricops-state-")
     env.update(
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
         ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
@@ -275,5 +279,7 @@ def contract_files(workdir: Path, apic: object, reports_dir: Path, **rulebook_va
         "ACI_USERNAME": str(apic.username),  # type: ignore[attr-defined]
         "ACI_PASSWORD": str(apic.password),  # type: ignore[attr-defined]
         "FABRICOPS_REPORTS_DIR": str(reports_dir),
+        # The event source's checkpoint: with the run's other files, so a run started again resumes from it.
+        "XDG_STATE_HOME": str(workdir / "state"),
     }
     return RunFiles(vars_file, inventory, env)

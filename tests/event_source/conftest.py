@@ -16,6 +16,14 @@ import pytest_asyncio
 from source_harness import PLUGIN, SHUTDOWN_LIMIT, EventLog, RequestLog
 
 
+@pytest.fixture(autouse=True)
+def state_home(tmp_path, monkeypatch):
+    """Each test keeps the source's default checkpoint in a state directory of its own (XDG_STATE_HOME)."""
+    home = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(home))
+    return home
+
+
 @pytest.fixture(scope="session")
 def plugin_main():
     """The plugin's ``main``, loaded as ansible-rulebook loads it."""

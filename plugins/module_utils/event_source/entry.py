@@ -35,7 +35,7 @@ def build_source(queue, args, environ=None, backoff=None) -> EventSource:
         settings = parse_settings(args if args is not None else {}, environ)
     except ValueError as exc:
         raise SourceError(f"fabricops.aci.websocket: {exc}") from None
-    return EventSource(settings, queue, backoff=backoff)
+    return EventSource(settings, queue, backoff=backoff, feedback_queue=(args or {}).get("eda_feedback_queue"))
 
 
 async def run(queue, args) -> None:

@@ -70,7 +70,14 @@ OPTIONS = (
     Option("reconnect_delay", "float", 1.0, minimum=0.001, maximum=3600),
     Option("reconnect_delay_max", "float", 60.0, minimum=0.001, maximum=86400),
     Option("reconnect_attempts", "int", 0, minimum=0),
+    Option("checkpoint", "str"),
+    Option("checkpoint_password", "str"),
+    Option("feedback", "bool", False),
+    Option("feedback_timeout", "float", 30.0, minimum=0.1, maximum=86400),
 )
+# Values of ``checkpoint`` that turn the durable checkpoint off.
+CHECKPOINT_OFF = frozenset(("off", "false", "no", "none", "disabled"))
+CHECKPOINT_PASSWORD_ENV = "ACI_CHECKPOINT_PASSWORD"
 BY_NAME = {option.name: option for option in OPTIONS}
 ALIASES = {alias: option.name for option in OPTIONS for alias in option.aliases}
 
@@ -87,6 +94,10 @@ class SourceSettings:
     reconnect_delay: float = 1.0
     reconnect_delay_max: float = 60.0
     reconnect_attempts: int = 0
+    checkpoint: str | None = None  # where the delivered state is kept; None: in memory only
+    checkpoint_password: str | None = field(default=None, repr=False)
+    feedback: bool = False
+    feedback_timeout: float = 30.0
     secrets: tuple = field(default=(), repr=False)
 
     @property
@@ -191,16 +202,43 @@ def parse_settings(args: Mapping, environ: Mapping | None = None) -> SourceSetti
     subscriptions = parse_subscriptions(options.get("subscriptions"))
     values = {name: _source_value(BY_NAME[name], options.get(name))
               for name in ("refresh_timeout", "emit_existing", "heartbeat_interval", "reconnect_delay",
-                           "reconnect_delay_max", "reconnect_attempts")}
+                           "reconnect_delay_max", "reconnect_attempts", "feedback", "feedback_timeout")}
     if values["reconnect_delay_max"] < values["reconnect_delay"]:
         raise ValueError("reconnect_delay_max: must be at least reconnect_delay "
                          f"({values['reconnect_delay']:g} s), got {values['reconnect_delay_max']:g}")
+    checkpoint, checkpoint_password = _checkpoint(options, environ)
+    secrets = connections[0].secrets + ((checkpoint_password,) if checkpoint_password else ())
     return SourceSettings(
         connections=tuple(connections),
         subscriptions=subscriptions,
-        secrets=connections[0].secrets,
+        checkpoint=checkpoint,
+        checkpoint_password=checkpoint_password,
+        secrets=secrets,
         **values,
     )
+
+
+def state_directory(environ: Mapping) -> str:
+    """Where checkpoints live by default: the per-user state directory (XDG), trailing slash included."""
+    base = environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(base, "fabricops.aci", "checkpoints") + os.sep
+
+
+def _checkpoint(options: Mapping, environ: Mapping) -> tuple:
+    """``(location or None, password or None)``: the per-user state directory unless moved or turned off."""
+    value = options.get("checkpoint")
+    if value is False or (isinstance(value, str) and value.strip().lower() in CHECKPOINT_OFF):
+        return None, None
+    if value is not None and value != "" and not isinstance(value, str):
+        raise ValueError("checkpoint: expected a file or directory path, a postgresql:// connection string, "
+                         f"or off, got {type(value).__name__}")
+    location = value.strip() if isinstance(value, str) and value.strip() else None
+    if location is None:
+        location = state_directory(environ)
+    password = options.get("checkpoint_password") or environ.get(CHECKPOINT_PASSWORD_ENV) or None
+    if password is not None and not isinstance(password, str):
+        raise ValueError("checkpoint_password: expected text")
+    return location, password
 
 
 _JSON_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}

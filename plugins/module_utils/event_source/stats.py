@@ -13,9 +13,10 @@ import time
 class SourceStats:
     """What the source has done since it started."""
 
-    __slots__ = ("apic", "bad_frames", "connected", "connected_since", "duplicates", "events", "frames",
-                 "last_frame", "logins", "reconnects", "recovered", "skipped_objects", "started",
-                 "subscriptions_alive", "subscriptions_total", "unknown_frames")
+    __slots__ = ("apic", "awaiting", "bad_frames", "checkpoint", "confirmed", "connected", "connected_since",
+                 "duplicates", "events", "frames", "last_frame", "logins", "reconnects", "recovered",
+                 "skipped_objects", "started", "subscriptions_alive", "subscriptions_total", "unconfirmed",
+                 "unknown_frames")
 
     def __init__(self, subscriptions_total: int = 0) -> None:
         self.started = time.time()
@@ -34,6 +35,10 @@ class SourceStats:
         self.last_frame = None  # type: float | None
         self.subscriptions_total = subscriptions_total
         self.subscriptions_alive = 0
+        self.confirmed = 0  # events the rule engine gave back (feedback mode)
+        self.unconfirmed = 0  # events it never confirmed: emitted again after the next reconnect or restart
+        self.awaiting = None  # core/delivery.py AwaitingFeedback in feedback mode
+        self.checkpoint = None  # event_source/checkpoint.py Checkpoint when one is kept
 
     def status_fields(self) -> dict:
         """The ``aci_status`` part of a heartbeat event (documented in docs/event_reference.md)."""
@@ -53,4 +58,7 @@ class SourceStats:
             "unknown_frames": self.unknown_frames,
             "last_frame_age": None if self.last_frame is None else round(now - self.last_frame, 3),
             "uptime": round(now - self.started, 3),
+            "feedback": None if self.awaiting is None else {
+                "confirmed": self.confirmed, "unconfirmed": self.unconfirmed, "awaiting": len(self.awaiting)},
+            "checkpoint": None if self.checkpoint is None else self.checkpoint.status_fields(),
         }

@@ -31,6 +31,7 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.events import s
 from ansible_collections.fabricops.aci.plugins.module_utils.core.signature import load_private_key
 from ansible_collections.fabricops.aci.plugins.module_utils.core.tls import ssl_context
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.apic import ApicClient, endpoint_label
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.checkpoint import Checkpoint, checkpoint_key
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.connection import ApicConnection
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import (
     ConnectionLost,
@@ -45,14 +46,31 @@ from ansible_collections.fabricops.aci.plugins.module_utils.event_source.stats i
 log = logging.getLogger(__name__)
 
 
+def fabric_checkpoint(settings: SourceSettings) -> Checkpoint | None:
+    """The durable checkpoint of these settings (None when turned off): one per fabric and subscription set."""
+    if settings.checkpoint is None:
+        return None
+    fabric = [endpoint_label(entry).lower() for entry in settings.connections]
+    key = checkpoint_key(fabric, [spec.name for spec in settings.subscriptions])
+    return Checkpoint(settings.checkpoint, key, settings.checkpoint_password)
+
+
 class EventSource:
     """Runs the source for one set of settings and one EDA queue."""
 
-    def __init__(self, settings: SourceSettings, queue, backoff=None) -> None:
+    def __init__(self, settings: SourceSettings, queue, backoff=None, feedback_queue=None) -> None:
         self.settings = settings
         self.queue = queue
         self.stats = SourceStats(len(settings.subscriptions))
-        self.router = Router(settings.subscriptions, queue, self.stats, settings.emit_existing)
+        self.checkpoint = fabric_checkpoint(settings)
+        self.stats.checkpoint = self.checkpoint
+        self.feedback_queue = feedback_queue if settings.feedback else None
+        if settings.feedback and feedback_queue is None:
+            log.warning("feedback: true, but ansible-rulebook gave no feedback queue (it needs --persistence-id); "
+                        "events count as delivered once handed over")
+        self.router = Router(settings.subscriptions, queue, self.stats, settings.emit_existing,
+                             checkpoint=self.checkpoint, feedback=self.feedback_queue is not None)
+        self.stats.awaiting = self.router.awaiting
         self.secrets = SecretStore(settings.secrets)
         self.backoff = backoff or ExponentialBackoff(settings.reconnect_delay, settings.reconnect_delay_max)
         self.healthy_once = False
@@ -64,16 +82,25 @@ class EventSource:
             raise SourceError(str(exc)) from None
 
     async def run(self) -> None:
-        """Run until cancelled (or until a mistake retrying cannot fix)."""
-        heartbeat = None
+        """Run until cancelled (or until a mistake retrying cannot fix); the checkpoint is written last."""
+        if self.checkpoint is not None:
+            await self.checkpoint.open(self.router.subscriptions)  # CheckpointError: fatal, one line
+            log.info("checkpoint: %s", self.checkpoint.where)
+        background = []
         if self.settings.heartbeat_interval > 0:
-            heartbeat = asyncio.ensure_future(self._heartbeat(self.settings.heartbeat_interval))
+            background.append(asyncio.ensure_future(self._heartbeat(self.settings.heartbeat_interval)))
+        if self.feedback_queue is not None:
+            background.append(asyncio.ensure_future(self._feedback(self.feedback_queue)))
+            background.append(asyncio.ensure_future(self._feedback_deadlines(self.settings.feedback_timeout)))
         try:
             await self._supervise()
         finally:
-            if heartbeat is not None:
-                heartbeat.cancel()
-                await asyncio.wait([heartbeat], timeout=0.2)
+            for task in background:
+                task.cancel()
+            if background:
+                await asyncio.wait(background, timeout=0.2)
+            if self.checkpoint is not None:
+                await self.checkpoint.close()
 
     def _healthy(self, label: str) -> None:
         self.healthy_once = True
@@ -141,6 +168,22 @@ class EventSource:
                         client.label, self.secrets.scrub(reason), nxt, delay)
             if delay > 0:
                 await asyncio.sleep(delay)
+
+    async def _feedback(self, feedback_queue) -> None:
+        """Take back every event the rule engine confirms (feedback mode): the checkpoint follows them."""
+        get = feedback_queue.get
+        confirm = self.router.feedback
+        while True:
+            confirm(await get())
+
+    async def _feedback_deadlines(self, timeout: float) -> None:
+        """Give up on events the engine has not confirmed within ``feedback_timeout``."""
+        awaiting = self.router.awaiting
+        while True:
+            await asyncio.sleep(min(1.0, timeout / 2))
+            late = awaiting.overdue(time.monotonic(), timeout)
+            if late:
+                self.router.give_up(late, f"no confirmation within {timeout:g} s (feedback_timeout)")
 
     async def _heartbeat(self, interval: float) -> None:
         """Put an ``aci_status`` event on the queue every ``interval`` seconds."""

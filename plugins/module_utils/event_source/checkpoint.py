@@ -1,0 +1,249 @@
+# Copyright: (c) 2026, fabricops maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The durable checkpoint: the delivered state of every subscription, kept in a store across restarts.
+
+What it holds, per subscription: the definition's fingerprint (its API query), and for each object the
+DN, the class and the attribute values as the rule engine last received them. Values, not the
+reconciliation state's hashes, because those are Python string hashes that change with every process.
+It never holds a password, key or token: only what the APIC shows any reader of these objects.
+
+How it is written: the router records a change only once the engine has it (core/delivery.py); the
+change goes on a queue that one writer thread turns into store transactions, every ``lag`` seconds or
+every ``MAX_BATCH`` changes, so the event loop never waits for a disk or a database. ``close`` writes
+what is left. A store that fails after start is reported once, loudly, and the source goes on in
+memory (the events keep flowing; only a restart would then miss changes).
+
+Where it lives: event_source/checkpoint_store.py opens the store (an SQLite file by default, or
+PostgreSQL for activations that move between nodes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import queue
+import threading
+import time
+
+try:
+    import orjson
+
+    _dumps = orjson.dumps
+    _loads = orjson.loads
+except ImportError:  # the standard library gives the same values, only slower
+    orjson = None
+
+    def _dumps(value: object) -> bytes:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+    _loads = json.loads
+
+from ansible_collections.fabricops.aci.plugins.module_utils.core.delivery import DELETE, MERGE, PUT
+from ansible_collections.fabricops.aci.plugins.module_utils.core.reconcile import UNTRACKED
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.checkpoint_store import (
+    CheckpointError,
+    CheckpointWriteError,
+    open_store,
+)
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import TIMEOUTS
+
+log = logging.getLogger(__name__)
+
+LAG = 0.2  # seconds a delivered change may wait before it is written
+MAX_BATCH = 10_000  # changes per transaction at most
+CLOSE_TIMEOUT = 5.0  # seconds to write what is left when the source stops
+_STOP = object()
+
+
+def checkpoint_key(fabric: list, subscriptions: list) -> str:
+    """The checkpoint's namespace: one fabric (its APIC addresses) and one set of subscription names.
+
+    Two rulebooks that watch one fabric with different subscriptions keep apart; one rulebook started
+    twice meets its own lock. A subscription whose definition changes keeps its name, and so its place:
+    its fingerprint tells the change apart.
+    """
+    text = "\n".join(sorted(fabric)) + "\n\n" + "\n".join(sorted(subscriptions))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def fingerprint(subscription) -> str:
+    """What a subscription asks the APIC for (its API query): a changed definition needs a new baseline."""
+    return hashlib.sha256(subscription.spec.url.encode("utf-8")).hexdigest()[:16]
+
+
+def _tracked(attributes: dict) -> dict:
+    """The attributes worth keeping: the notification's own bookkeeping left out."""
+    return {name: value for name, value in attributes.items() if name not in UNTRACKED}
+
+
+class Checkpoint:
+    """A store behind one writer thread; the event loop only enqueues."""
+
+    def __init__(self, location: str, key: str, password: str | None = None, lag: float = LAG) -> None:
+        self.location = location
+        self.key = key
+        self._password = password
+        self._lag = lag
+        self._store = None
+        self._ops = queue.SimpleQueue()  # type: queue.SimpleQueue
+        self._thread = None  # type: threading.Thread | None
+        self._done = None  # type: asyncio.Future | None
+        self.where = location
+        self.failed = False
+        self.written = 0
+        self.loaded = 0
+
+    # ----------------------------------------------------------------- start
+
+    async def open(self, subscriptions: list) -> None:
+        """Open the store, take its lock, and load every subscription whose definition is unchanged.
+
+        CheckpointError (one line, fatal at start) when the store cannot be opened or is in use.
+        """
+        loop = asyncio.get_running_loop()
+        self._store = open_store(self.location, self.key, self._password)
+        self.where = self._store.where
+        opened = loop.create_future()
+        self._done = loop.create_future()
+        # Every store call happens on this one thread (an SQLite connection belongs to its thread).
+        self._thread = threading.Thread(target=self._main, args=(loop, subscriptions, opened),
+                                        name="fabricops-checkpoint", daemon=True)
+        self._thread.start()
+        try:
+            await opened
+        except CheckpointError:
+            raise
+        except Exception as exc:  # anything the store did not put in words: still one line, still fatal
+            raise CheckpointError(f"checkpoint {self.where} could not be opened ({type(exc).__name__}: {exc}); "
+                                  "move it away or set the checkpoint option to another path") from None
+
+    def _main(self, loop: asyncio.AbstractEventLoop, subscriptions: list, opened: asyncio.Future) -> None:
+        try:
+            self._load(subscriptions)
+        except BaseException as exc:  # reported on the loop: CheckpointError is fatal at start
+            self._store.close()
+            _call_soon(loop, _resolve, opened, exc)
+            _call_soon(loop, _resolve, self._done)
+            return
+        _call_soon(loop, _resolve, opened)
+        self._write_loop(loop)
+
+    def _load(self, subscriptions: list) -> None:
+        """Before the source connects: nothing else touches the states yet."""
+        store = self._store
+        store.open()
+        stored = store.subscriptions()
+        for sub in subscriptions:
+            kept = stored.get(sub.name)
+            if kept is None:
+                log.info("checkpoint %s: no state for subscription %s yet; its first snapshot is the baseline",
+                         self.where, sub.name)
+                continue
+            if kept != fingerprint(sub):
+                log.warning("checkpoint %s: subscription %s changed its definition since the checkpoint was "
+                            "written; its first snapshot becomes the new baseline (changes made meanwhile are "
+                            "not emitted)", self.where, sub.name)
+                continue
+            count = sub.state.restore((dn, cls, _loads(attributes)) for dn, cls, attributes in store.objects(sub.name))
+            self.loaded += count
+            log.info("checkpoint %s: subscription %s resumes from %d object(s) the rule engine had received",
+                     self.where, sub.name, count)
+
+    # ----------------------------------------------------------------- what the router calls
+
+    def baseline(self, sub, changes) -> None:
+        """A subscription's first snapshot is its baseline: forget what was kept, keep ``changes`` (Changes)."""
+        put = self._ops.put
+        put(("reset", sub.name, fingerprint(sub)))
+        name = sub.name
+        for change in changes:
+            put((PUT, name, change.dn, change.cls, change.attributes))
+
+    def record(self, ticket) -> None:
+        """A change the rule engine has received (core/delivery.py Ticket)."""
+        self._ops.put((ticket.op, ticket.subscription, ticket.dn, ticket.cls, ticket.attributes))
+
+    # ----------------------------------------------------------------- the writer thread
+
+    def _write_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        try:
+            stopping = False
+            while not stopping:
+                item = self._ops.get()
+                if item is _STOP:
+                    break
+                batch = [item]
+                deadline = time.monotonic() + self._lag
+                while len(batch) < MAX_BATCH:
+                    remaining = deadline - time.monotonic()
+                    try:
+                        item = self._ops.get(timeout=remaining) if remaining > 0 else self._ops.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is _STOP:
+                        stopping = True
+                        break
+                    batch.append(item)
+                self._write(batch)
+        finally:
+            self._store.close()
+            _call_soon(loop, _resolve, self._done)
+
+    def _write(self, batch: list) -> None:
+        if self.failed:
+            return
+        ops = []
+        for op, name, *rest in batch:
+            if op == DELETE:
+                ops.append((DELETE, name, rest[0]))
+            elif op in (PUT, MERGE):
+                dn, cls, attributes = rest
+                ops.append((op, name, dn, cls, _dumps(_tracked(attributes))))
+            else:  # reset: name, fingerprint
+                ops.append((op, name, rest[0]))
+        try:
+            self._store.apply(ops)
+        except CheckpointWriteError as exc:
+            self.failed = True
+            log.error("checkpoint %s can no longer be written (%s): the source goes on in memory; changes made "
+                      "while it is stopped will not be recovered until the checkpoint works again", self.where, exc)
+            return
+        self.written += len(ops)
+
+    # ----------------------------------------------------------------- stop
+
+    async def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
+        """Write what is left and release the store (its lock too)."""
+        if self._thread is None or self._done.done():
+            return
+        self._ops.put(_STOP)
+        try:
+            await asyncio.wait_for(asyncio.shield(self._done), timeout)
+        except TIMEOUTS:
+            log.error("checkpoint %s: writing the last changes took longer than %.0f s; the newest may be emitted "
+                      "again after a restart", self.where, timeout)
+
+    def status_fields(self) -> dict:
+        """The ``checkpoint`` part of a heartbeat event."""
+        return {"where": self.where, "written": self.written, "failed": self.failed, "loaded": self.loaded}
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, callback, *args) -> None:
+    """Hand ``callback`` to the event loop from the writer thread; a loop already closed has nobody to tell."""
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(callback, *args)
+
+
+def _resolve(future: asyncio.Future | None, exc: BaseException | None = None) -> None:
+    if future is None or future.done():
+        return
+    if exc is None:
+        future.set_result(None)
+    else:
+        future.set_exception(exc)
+
+
+__all__ = ["Checkpoint", "CheckpointError", "checkpoint_key", "fingerprint"]
