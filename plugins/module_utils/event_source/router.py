@@ -57,6 +57,7 @@ from ansible_collections.fabricops.aci.plugins.module_utils.event_source.stats i
 log = logging.getLogger(__name__)
 
 PENDING_LIMIT = 100_000  # changes held for not-yet-known ids while subscribes are in flight
+SETTLE_INTERVAL = 0.02  # seconds between looks at the engine's queue while handed-over events wait in it
 _LOG_EVERY = 1000
 
 
@@ -91,6 +92,12 @@ class Router:
         self._queue = queue
         # Only a real asyncio.Queue can be filled without awaiting (ansible-rulebook wraps its queue).
         self._direct = isinstance(queue, asyncio.Queue)
+        # The queue the engine takes events from (ansible-rulebook's FilteredQueue wraps an asyncio.Queue):
+        # an event counts as delivered once it has left that queue, not when put returned.
+        inner = queue if self._direct else getattr(queue, "queue", None)
+        self._taken_from = inner if isinstance(inner, asyncio.Queue) else None
+        self._handed = collections.deque()  # type: collections.deque
+        self._settle_timer = None  # type: asyncio.TimerHandle | None
         self._emit_existing = emit_existing
         self._emitting = False
         self._turns = collections.deque()  # type: collections.deque
@@ -252,12 +259,43 @@ class Router:
             self._next_turn()
 
     def delivered(self, ticket) -> None:
-        """``ticket``'s event was handed over: confirmed now, or once the engine gives it back (feedback)."""
+        """``ticket``'s event was handed over: confirmed once the engine has taken it from its queue, or
+        (feedback) once the engine gives it back."""
         awaiting = self.awaiting
-        if awaiting is None:
+        if awaiting is not None:
+            awaiting.handed(ticket, ticket.event["meta"]["uuid"], time.monotonic())
+        elif self._taken_from is None:
             self.confirm(ticket)
         else:
-            awaiting.handed(ticket, ticket.event["meta"]["uuid"], time.monotonic())
+            self._handed.append(ticket)
+            if self._settle_timer is None:
+                self.settle()
+
+    def settle(self) -> None:
+        """Confirm the handed-over events the engine has taken from its queue.
+
+        The queue is first in, first out, and holds no more than ``qsize()`` of them, so every older one
+        has left it. ansible-rulebook posts an event to its rule engine in the same step that takes it
+        from the queue, so an event that has left the queue has reached the engine: the checkpoint never
+        records an event that a kill -9 could still take from the engine's queue. A queue shared with
+        other sources only delays confirmations, never advances them.
+        """
+        self._settle_timer = None
+        handed = self._handed
+        for _ in range(len(handed) - self._taken_from.qsize()):
+            self.confirm(handed.popleft())
+        if handed:
+            self._settle_timer = asyncio.get_running_loop().call_later(SETTLE_INTERVAL, self.settle)
+
+    def close(self) -> None:
+        """The source stops: confirm what the engine took; what it did not is emitted again after a restart."""
+        if self._settle_timer is not None:
+            self._settle_timer.cancel()
+        if self._taken_from is not None and self._handed:
+            self.settle()
+        if self._settle_timer is not None:
+            self._settle_timer.cancel()
+            self._settle_timer = None
 
     def confirm(self, ticket) -> None:
         """The rule engine has ``ticket``'s event: the change becomes part of the delivered state."""

@@ -99,6 +99,7 @@ class EventSource:
                 task.cancel()
             if background:
                 await asyncio.wait(background, timeout=0.2)
+            self.router.close()
             if self.checkpoint is not None:
                 await self.checkpoint.close()
 

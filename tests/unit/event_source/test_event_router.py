@@ -11,9 +11,9 @@ from ansible_collections.fabricops.aci.plugins.module_utils.event_source.stats i
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.subscription_spec import SubscriptionSpec
 
 
-def _router(*names, emit_existing=False):
+def _router(*names, emit_existing=False, queue=None):
     specs = tuple(SubscriptionSpec(name, f"/api/class/{name}.json") for name in names or ("fvTenant",))
-    return Router(specs, asyncio.Queue(), SourceStats(len(specs)), emit_existing)
+    return Router(specs, asyncio.Queue() if queue is None else queue, SourceStats(len(specs)), emit_existing)
 
 
 def _tenant(name, status="", **extra):
@@ -312,26 +312,29 @@ class _Recorder:
         self.records.append((ticket.op, ticket.dn))
 
 
-async def test_the_checkpoint_follows_what_was_handed_over_and_nothing_else():
-    router = _router()
+async def test_the_checkpoint_follows_what_the_engine_took_and_nothing_else():
+    queue = asyncio.Queue(maxsize=1)
+    router = _router(queue=queue)
     router.checkpoint = recorder = _Recorder()
     sub = router.subscriptions[0]
     router.reset("apic1")
     _subscribe(router, sub, "1", _tenant("a"))
     assert recorder.baselines == [("fvTenant", ["uni/tn-a"])]
-    router._queue = queue = asyncio.Queue(maxsize=1)
     emitter = asyncio.ensure_future(router.emit(router.route(_frame(
         ["1"], _tenant("b", status="created"),
         {"fvTenant": {"attributes": {"dn": "uni/tn-a", "descr": "x", "status": "modified"}}},
         {"fvTenant": {"attributes": {"dn": "uni/tn-a", "status": "deleted"}}}))))
-    await asyncio.sleep(0.01)
-    assert recorder.records == [("put", "uni/tn-b")]  # b handed over; the modification waits in put
-    await queue.get()
-    await asyncio.sleep(0.01)
-    assert recorder.records == [("put", "uni/tn-b"), ("merge", "uni/tn-a")]
-    emitter.cancel()
+    await asyncio.sleep(0.05)
+    assert recorder.records == []  # b was handed over but still waits in the engine's queue
+    await queue.get()  # the engine takes b; the modification takes its place
+    await asyncio.sleep(0.05)
+    assert recorder.records == [("put", "uni/tn-b")]
+    emitter.cancel()  # the deletion never reaches the queue
     await asyncio.wait([emitter])
-    assert recorder.records == [("put", "uni/tn-b"), ("merge", "uni/tn-a")]  # the deletion never reached it
+    await queue.get()
+    await asyncio.sleep(0.05)
+    assert recorder.records == [("put", "uni/tn-b"), ("merge", "uni/tn-a")]
+    router.close()
 
 
 async def test_with_feedback_only_confirmed_events_reach_the_checkpoint():
