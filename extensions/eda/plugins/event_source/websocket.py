@@ -245,6 +245,8 @@ notes:
     every 0.2 s, so the event loop never waits for the disk.
   - Requires the Python package aiohttp (and cryptography for certificate users); orjson is used when
     installed.
+  - On SIGTERM or SIGINT every source of the process logs out and returns, which makes ansible-rulebook end
+    the activation with exit code 0 at any event rate (see the collection's docs/operations.md).
 """
 
 EXAMPLES = r"""
