@@ -10,7 +10,9 @@ The source's own signal handling must end it instead: logged out of the APIC, an
 the source ending, exit code 0 within STOP_BOUND seconds, nothing left behind.
 
 Where a signal lands is down to timing (about one try in two lands inside the engine's post), so the stop is
-tried STOPS times, each with a fresh ansible-rulebook.
+tried STOPS times, each with a fresh ansible-rulebook. The runs share the source's checkpoint: a tenant created
+under load just before each signal, and one created while ansible-rulebook is down, must each reach the rule
+that prints creations in one of the runs, the last one started without churn.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from rulebook_process import RulebookProcess
-from rulebook_runs import SUBSCRIBE_TIMEOUT, assert_no_secret, require_installed_collection
+from rulebook_runs import SUBSCRIBE_TIMEOUT, assert_no_secret, listening, require_installed_collection
 
 STOP_BOUND = 10.0  # seconds from SIGTERM to exit; an EDA controller's grace period is longer
 STOPS = 3
@@ -45,6 +47,11 @@ RULEBOOK = """
           - name: tenants
             class: fvTenant
   rules:
+    - name: a tenant was created
+      condition: event.aci.status == "created"
+      action:
+        print_event:
+          pretty: false
 """ + "".join(f"""
     - name: rule {number} never matches the churn
       condition: event.aci.status == "deleted" and event.aci.dn == "uni/tn-never-{number}"
@@ -93,8 +100,9 @@ def _subscriptions(apic) -> int:
     return apic.call(lambda: sum(member["subscriptions"] for member in apic.control.stats()["members"]))
 
 
-def _stop_under_load(apic, workdir: Path, env: dict) -> tuple[int | None, float, float, str]:
-    """Start ansible-rulebook, flood it, SIGTERM it: (exit code, seconds to exit, churn rate, output)."""
+def _stop_under_load(apic, workdir: Path, env: dict, created: str) -> tuple[int | None, float, float, str]:
+    """Start ansible-rulebook, flood it, create tenant ``created``, SIGTERM it: (exit code, seconds to exit,
+    churn rate, output)."""
     rulebook = RulebookProcess("rulebook.yml", cwd=workdir, vars_file=workdir / "vars.yml",
                                inventory=workdir / "inventory.yml", env=env)
     churn = Churn(apic)
@@ -103,6 +111,8 @@ def _stop_under_load(apic, workdir: Path, env: dict) -> tuple[int | None, float,
         rulebook.wait_for(lambda: _subscriptions(apic) >= 1, "the source to subscribe", SUBSCRIBE_TIMEOUT)
         churn.start()
         time.sleep(LOAD_SECONDS)
+        apic.call(apic.control.create_tenant, created)  # queued behind the churn when the signal comes
+        time.sleep(0.1)
         rulebook.check_alive()
         assert churn.error is None, f"the churn failed: {churn.error!r}"
         rate = churn.rate()
@@ -130,12 +140,25 @@ def test_sigterm_under_load_exits_zero_within_bound_and_logs_out(apic_thread, tm
         "ACI_PORT": str(apic_thread.port),
         "ACI_USERNAME": apic_thread.username,
         "ACI_PASSWORD": apic_thread.password,
+        "XDG_STATE_HOME": str(tmp_path / "state"),  # one checkpoint for every run
     }
+    created, outputs = [], []
     for attempt in range(1, STOPS + 1):
-        code, took, rate, output = _stop_under_load(apic_thread, tmp_path, env)
+        created.append(f"under-load-{attempt}")
+        code, took, rate, output = _stop_under_load(apic_thread, tmp_path, env, created[-1])
+        outputs.append(output)
+        created.append(f"while-down-{attempt}")
+        apic_thread.call(apic_thread.control.create_tenant, created[-1])
         print(f"stop {attempt}: churn {rate:.0f} changes/s; SIGTERM to exit {took:.2f} s, exit code {code}")
         assert code == 0, (f"stop {attempt}: SIGTERM under {rate:.0f} changes/s must end ansible-rulebook with 0 "
                            f"within {STOP_BOUND:g} s; got {code} after {took:.1f} s:\n{output[-3000:]}")
         assert took < STOP_BOUND
         assert _sessions(apic_thread) == 0, f"stop {attempt}: the event source did not log out of the APIC"
         assert_no_secret(output, apic_thread.password)
+
+    # Started once more without churn: every tenant created under load or while down reaches the rule.
+    wanted = {f"'uni/tn-{name}'" for name in created}
+    with listening(RulebookProcess("rulebook.yml", cwd=tmp_path, vars_file=tmp_path / "vars.yml",
+                                   inventory=tmp_path / "inventory.yml", env=env), apic_thread) as last:
+        last.wait_for(lambda: all(any(dn in text for text in [*outputs, last.output]) for dn in wanted),
+                      "every tenant created under load or while ansible-rulebook was down", 60)
