@@ -167,3 +167,39 @@ async def test_a_checkpoint_directory_that_cannot_be_created_stops_the_source(ap
     blocker.write_text("not a directory")
     text = await _failure(start_source, source_args(apic, checkpoint=f"{blocker}/checkpoints/"))
     assert str(blocker) in text and "checkpoint" in text
+
+
+async def test_a_restart_on_another_node_resumes_from_a_postgresql_checkpoint(apic, start_source, postgres_running,
+                                                                             monkeypatch, tmp_path):
+    args = source_args(apic, checkpoint=postgres_running.create_database("moving"),
+                       checkpoint_password=postgres_running.password)
+    log = await start_source(args)
+    await live(log, apic)
+    _create(apic, ["uni/tn-first"])
+    await log.wait_for(_all_created(["uni/tn-first"]), "the tenant created on the first node")
+    await log.stop()
+    _create(apic, ["uni/tn-moved"])
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "another-node"))  # nothing local comes along
+    again = await start_source(args)
+    await again.wait_for(_all_created(["uni/tn-moved"]), "the tenant created while the activation moved")
+    await asyncio.sleep(0.3)
+    assert [(aci["dn"], aci["recovered"]) for aci in again.objects] == [("uni/tn-moved", True)]
+    assert not (tmp_path / "another-node").exists()
+
+
+async def test_a_checkpoint_that_fails_later_is_reported_once_and_events_keep_flowing(apic, start_source,
+                                                                                      postgres_running, caplog):
+    args = source_args(apic, checkpoint=postgres_running.create_database("failing"),
+                       checkpoint_password=postgres_running.password)
+    log = await start_source(args)
+    await live(log, apic)
+    postgres_running.stop()
+    with caplog.at_level(logging.ERROR):
+        for batch in range(3):
+            dns = _tenants(f"late{batch}-", 5)
+            _create(apic, dns)
+            await log.wait_for(_all_created(dns), "events while the checkpoint cannot be written")
+            await asyncio.sleep(0.3)  # one write interval: each batch meets the failed store
+    failures = [r.getMessage() for r in caplog.records if "can no longer be written" in r.getMessage()]
+    assert len(failures) == 1, failures
+    assert postgres_running.password not in caplog.text
