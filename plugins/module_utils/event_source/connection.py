@@ -3,11 +3,11 @@
 """One connection to one APIC: log in, open the socket, subscribe everything, keep it all alive.
 
 The connection runs four kinds of task that fail together (tasks.py): the socket reader, the session
-keeper (aaaRefresh at half the ``refreshTimeoutSeconds`` the APIC returned, a planned rollover before
-the maximum lifetime), the subscription refresher (every subscription well before its
-``refresh-timeout``, each in its own task so one slow answer holds up nothing), and the subscribes
-themselves. Whatever ends the connection surfaces as an exception from ``run``; the supervisor decides
-what comes next. Nothing here sleeps where it could wait for an event.
+keeper, the subscription refresher (each subscription in its own task so one slow answer holds up
+nothing), and the subscribes themselves. When to refresh, and what a failure means (retry, resubscribe,
+resend, reconnect), is decided by core/lifecycle.py from the classified outcome (errors.py ``classify``);
+this file only carries the answers out. Whatever ends the connection surfaces as an exception from
+``run``; the supervisor asks the lifecycle core what comes next.
 """
 
 from __future__ import annotations
@@ -23,32 +23,23 @@ try:
 except ImportError:  # checked by the plugin at start-up
     _DATA = _CLOSED = ()
 
-from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import (
-    ApicError,
-    ConnectionFailedError,
-    SocketNotOpenError,
-    ThrottledError,
-    TokenExpiredError,
-)
+from ansible_collections.fabricops.aci.plugins.module_utils.core import lifecycle
+from ansible_collections.fabricops.aci.plugins.module_utils.core.lifecycle import Action, Outcome
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.apic import ApicClient
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import (
     TIMEOUTS,
     ConnectionLost,
     SourceError,
+    SubscriptionRejected,
+    classify,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.router import Router, Subscription
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 
-SESSION_REFRESH_FRACTION = 0.5  # aaaRefresh at half the window, as the APIC's own guidance suggests
-SUBSCRIPTION_REFRESH_FRACTION = 1 / 3  # two more chances before a subscription could lapse
 SHUTDOWN_BUDGET = 0.5  # seconds for cancelling tasks; the socket close and logout take the rest of 1 s
 SOCKET_HEARTBEAT = 30.0  # ping the APIC so a silently dead peer is noticed
-
-
-class SubscriptionRejected(SourceError):
-    """The APIC refused a subscription's query (unknown class, bad filter): names it and the APIC text."""
 
 
 class ApicConnection:
@@ -150,15 +141,15 @@ class ApicConnection:
             await router.emit(events)
 
     def _subscribe_failure(self, sub: Subscription, exc: BaseException) -> BaseException:
-        """What a failed subscribe means: a refused query is the user's to fix, the rest is transient."""
-        transient = (SocketNotOpenError, ThrottledError, ConnectionFailedError, TokenExpiredError)
-        if isinstance(exc, transient) or (isinstance(exc, ApicError) and exc.status >= 500):
-            return ConnectionLost(f"subscription {sub.name} on {self.client.label} failed: {exc}")
-        if isinstance(exc, ApicError):
+        """The exception a failed subscribe ends the connection with: a refused query names the subscription
+        and the fix (the supervisor's lifecycle stops the source for it only if it never worked)."""
+        if isinstance(exc, (ConnectionLost, SourceError)):
+            return exc
+        if classify(exc) == Outcome.REFUSED:
             return SubscriptionRejected(f"subscription {sub.name!r} was refused by the APIC at {self.client.label}: "
-                                        f"{exc.text or exc}; check its class, dn, path, query options and the "
-                                        "user's read privileges")
-        return exc
+                                        f"{getattr(exc, 'text', '') or exc}; check its class, dn, path, query "
+                                        "options and the user's read privileges")
+        return ConnectionLost(f"subscription {sub.name} on {self.client.label} failed: {exc}")
 
     async def _resync(self) -> None:
         """Read again the subscriptions whose racing pushes overflowed the hold buffer."""
@@ -169,12 +160,9 @@ class ApicConnection:
                 raise self._subscribe_failure(sub, exc) from None
 
     def _refresh_interval(self) -> float:
-        interval = self.refresh_timeout * SUBSCRIPTION_REFRESH_FRACTION
         info = self.client.login_info
-        if not self.client.can_refresh and info is not None:
-            # Certificate sessions have no aaaRefresh: the signed subscription refreshes keep them alive.
-            interval = min(interval, info.refresh_timeout * SESSION_REFRESH_FRACTION)
-        return max(interval, 0.05)
+        return lifecycle.subscription_refresh_interval(
+            self.refresh_timeout, None if info is None else info.refresh_timeout, self.client.can_refresh)
 
     async def _refresh_subscriptions(self) -> None:
         """Every interval, refresh each live subscription in its own task (never waiting for a slow one)."""
@@ -191,82 +179,80 @@ class ApicConnection:
             if sub.id is None:
                 await self._resubscribe(sub, "it has no live id")
                 return
-            try:
-                await self._send_refresh(sub, max(interval, 1.0))
-                sub.expires_at = self._loop.time() + self.refresh_timeout
-            except (ThrottledError, ConnectionFailedError) as exc:
-                if self._loop.time() < sub.expires_at:
-                    log.debug("refreshing subscription %s failed (%s); retrying before it lapses", sub.name, exc)
-                    return
-                await self._resubscribe(sub, f"its refreshes failed until it lapsed ({exc})")
-            except TokenExpiredError as exc:  # the session itself is gone
-                raise ConnectionLost(f"refreshing subscription {sub.name} was refused: {exc}") from None
-            except ApicError as exc:
-                await self._resubscribe(sub, f"the APIC no longer knows it ({exc.text or exc})")
+            action = await self._send_refresh(sub, max(interval, 1.0))
+            if action.kind == Action.RESEND:
+                log.debug("subscription %s: %s; sending it with the new token", sub.name, action.reason)
+                action = await self._send_refresh(sub, max(interval, 1.0), resent=True)
+            if action.kind == Action.LIVE:
+                sub.expires_at = action.at
+            elif action.kind == Action.RETRY:
+                log.debug("refreshing subscription %s failed (%s); retrying before it lapses", sub.name, action.reason)
+            elif action.kind == Action.RESUBSCRIBE:
+                await self._resubscribe(sub, action.reason)
+            else:  # RECONNECT: the session itself is gone
+                raise ConnectionLost(f"subscription {sub.name}: {action.reason}")
         finally:
             sub.busy = False
 
-    async def _send_refresh(self, sub: Subscription, timeout: float) -> None:
-        """subscriptionRefresh; sent again when an aaaRefresh replaced the token while it was on its way.
+    async def _send_refresh(self, sub: Subscription, timeout: float, resent: bool = False) -> Action:
+        """subscriptionRefresh, and what the lifecycle makes of its outcome.
 
-        The APIC kills the old token as soon as aaaRefresh answers, so a refresh sent just before that
-        is refused with "Token timeout" although the session is alive. Only a refusal of the current
-        token means the session is gone.
+        A "Token timeout" waits for a session refresh that may be on its way: the APIC kills the old token
+        as soon as aaaRefresh answers, so a refresh sent just before that is refused although the session
+        is alive; only a refusal of the current token means the session is gone.
         """
         client = self.client
         token = client.token
         try:
             await client.refresh_subscription(sub.id, timeout=timeout)
-        except TokenExpiredError:
-            await client.session_settled()
-            if client.token == token:
-                raise
-            log.debug("subscription %s: the refresh crossed a session refresh; sending it with the new token",
-                      sub.name)
-            await client.refresh_subscription(sub.id, timeout=timeout)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            outcome = classify(exc)
+            if outcome == Outcome.TOKEN_EXPIRED and not resent:
+                await client.session_settled()
+            return lifecycle.subscription_refresh_failed(
+                self._loop.time(), sub.expires_at, outcome, getattr(exc, "text", "") or str(exc),
+                token_replaced=not resent and client.token != token)
+        return lifecycle.subscription_refreshed(self._loop.time(), self.refresh_timeout)
 
     async def _resubscribe(self, sub: Subscription, why: str) -> None:
         log.info("subscription %s: subscribing again because %s", sub.name, why)
         try:
             await self._subscribe(sub)
             await self._resync()
-        except (ConnectionLost, SourceError):
+        except ConnectionLost:
             raise
         except Exception as exc:
             failure = self._subscribe_failure(sub, exc)
-            if isinstance(failure, SubscriptionRejected):  # refused now after working before: log, retry later
-                log.error("%s", failure)
+            action = lifecycle.resubscribe_failed(classify(failure), str(failure))
+            if action.kind == Action.GIVE_UP:  # refused now after working before: log, retry at the next round
+                log.error("%s", action.reason)
                 return
             raise failure from None
 
     # ----------------------------------------------------------------- session
 
     async def _keep_session(self) -> None:
-        """aaaRefresh at half the session window; roll over before the maximum lifetime."""
+        """Refresh the session and roll it over when the lifecycle says so."""
         client = self.client
         info = client.login_info
         loop = self._loop
-        started = last_ok = loop.time()
-        if info.maximum_lifetime > 0:
-            rollover_at = started + info.maximum_lifetime - min(60.0, info.maximum_lifetime * 0.1)
-        else:  # an APIC that states no lifetime: nothing to roll over for
-            rollover_at = float("inf")
+        session = lifecycle.Session(loop.time(), info.refresh_timeout, info.maximum_lifetime, client.can_refresh)
+        action = session.next()
         while True:
-            window = max(1, client.login_info.refresh_timeout)  # a nonsense window must not spin
-            refresh_at = last_ok + window * SESSION_REFRESH_FRACTION if client.can_refresh else float("inf")
-            wake = min(refresh_at, rollover_at)
-            await asyncio.sleep(max(0.0, wake - loop.time()))
-            if loop.time() >= rollover_at:
-                raise ConnectionLost(f"the session on {client.label} reaches its maximum lifetime; logging in again",
-                                     planned=True)
+            await asyncio.sleep(max(0.0, action.at - loop.time()))
+            if action.kind == Action.ROLLOVER:
+                raise ConnectionLost(f"{action.reason} on {client.label}")
             try:
                 await client.refresh()
-                last_ok = loop.time()
-            except (ThrottledError, ConnectionFailedError) as exc:
-                if loop.time() >= last_ok + window:
-                    raise ConnectionLost(f"the session on {client.label} could not be refreshed in time: "
-                                         f"{exc}") from None
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                action = session.refresh_failed(loop.time(), classify(exc), str(exc))
+                if action.kind == Action.RECONNECT:
+                    raise ConnectionLost(f"{action.reason} ({client.label})") from None
                 log.debug("session refresh on %s failed (%s); retrying", client.label, exc)
-                await asyncio.sleep(min(1.0, window * 0.05))
-            except ApicError as exc:
-                raise ConnectionLost(f"the session refresh on {client.label} was refused: {exc}") from None
+                continue
+            session.refreshed(loop.time(), client.login_info.refresh_timeout)
+            action = session.next()

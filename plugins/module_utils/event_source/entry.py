@@ -37,7 +37,7 @@ _NEEDS_AIOHTTP = ("fabricops.aci.websocket needs the Python package aiohttp wher
                   "install it (pip install aiohttp) or use the collection's decision environment")
 
 
-def build_source(queue, args, environ=None, backoff=None) -> EventSource:
+def build_source(queue, args, environ=None) -> EventSource:
     """Validate the arguments and build the source; SourceError with one line on any mistake."""
     if not HAS_AIOHTTP:
         raise SourceError(_NEEDS_AIOHTTP)
@@ -45,7 +45,7 @@ def build_source(queue, args, environ=None, backoff=None) -> EventSource:
         settings = parse_settings(args if args is not None else {}, environ)
     except ValueError as exc:
         raise SourceError(f"fabricops.aci.websocket: {exc}") from None
-    return EventSource(settings, queue, backoff=backoff, feedback_queue=(args or {}).get("eda_feedback_queue"))
+    return EventSource(settings, queue, feedback_queue=(args or {}).get("eda_feedback_queue"))
 
 
 async def run(queue, args) -> None:

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import asyncio
 
-from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import ConnectionFailedError
+from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import (
+    ApicError,
+    AuthenticationError,
+    ConnectionFailedError,
+    SocketNotOpenError,
+    ThrottledError,
+    TokenExpiredError,
+)
+from ansible_collections.fabricops.aci.plugins.module_utils.core.lifecycle import Outcome
 
 # What a timeout raises: asyncio.wait_for and aiohttp raise asyncio.TimeoutError, which is the built-in
 # TimeoutError only from Python 3.11 on. ansible-rulebook also runs on Python 3.9 and 3.10, so every
@@ -23,13 +31,16 @@ class SourceError(Exception):
     """The source cannot run as configured (bad argument, refused credentials, rejected subscription)."""
 
 
+class SubscriptionRejected(SourceError):
+    """The APIC refused a subscription's query (unknown class, bad filter): names it and the APIC text."""
+
+
 class ConnectionLost(Exception):
     """The current APIC connection (session, socket, subscriptions) must be rebuilt; ``reason`` says why."""
 
-    def __init__(self, reason: str, planned: bool = False) -> None:
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.planned = planned  # a deliberate rollover (maximum session lifetime), not a failure
 
 
 class TlsVerificationError(ConnectionFailedError):
@@ -38,3 +49,28 @@ class TlsVerificationError(ConnectionFailedError):
 
 class SocketRejectedError(ConnectionFailedError):
     """The APIC answered the websocket upgrade with an HTTP error (for example 403 for a stale token)."""
+
+
+def classify(exc: BaseException) -> str:
+    """The lifecycle ``Outcome`` of an exception, for core/lifecycle.py to decide on (one place for all)."""
+    if isinstance(exc, SubscriptionRejected):
+        return Outcome.REFUSED
+    if isinstance(exc, SourceError):
+        return Outcome.BAD_CONFIG
+    if isinstance(exc, ConnectionLost):
+        return Outcome.ENDED
+    if isinstance(exc, TlsVerificationError):
+        return Outcome.TLS_FAILED
+    if isinstance(exc, (ConnectionFailedError, *TIMEOUTS)):
+        return Outcome.UNREACHABLE
+    if isinstance(exc, AuthenticationError):
+        return Outcome.LOGIN_REFUSED
+    if isinstance(exc, ThrottledError):
+        return Outcome.THROTTLED
+    if isinstance(exc, TokenExpiredError):
+        return Outcome.TOKEN_EXPIRED
+    if isinstance(exc, SocketNotOpenError):  # the websocket the subscription needs is gone
+        return Outcome.ENDED
+    if isinstance(exc, ApicError):
+        return Outcome.REFUSED if 400 <= exc.status < 500 else Outcome.APIC_ERROR
+    return Outcome.APIC_ERROR

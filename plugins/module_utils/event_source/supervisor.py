@@ -2,16 +2,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The event source as a whole: connect, and when a connection ends, connect again. Forever, by default.
 
-Reconnect policy:
-- After a connection that was healthy (every subscription live), retry the same APIC at once: a
-  single drop should cost well under a second, and reconciliation emits whatever was missed.
-- A failed attempt moves on to the next APIC of the ``host`` list without waiting; once every host
-  has failed in a row, wait with jittered exponential backoff (core/backoff.py) before the next
-  round. A throttling (503) or absent cluster is therefore never hammered.
-- Mistakes that retrying cannot fix (refused credentials, a refused subscription query, a certificate
-  that does not verify) end the source with one line, but only before the first healthy connection:
-  once the source has worked, it keeps trying, since such errors can then be passing APIC trouble.
-- ``reconnect_attempts`` (0 = never) bounds consecutive failed attempts.
+Where to reconnect, after how long, and when to stop instead is decided by core/lifecycle.py
+(``Reconnects``) from the classified outcome of the connection that ended; this file carries it out.
 """
 
 from __future__ import annotations
@@ -21,13 +13,9 @@ import logging
 import time
 import uuid
 
-from ansible_collections.fabricops.aci.plugins.module_utils.core.backoff import ExponentialBackoff
-from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import (
-    ApicError,
-    AuthenticationError,
-    ConnectionFailedError,
-)
+from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import ApicError, ConnectionFailedError
 from ansible_collections.fabricops.aci.plugins.module_utils.core.events import status_event
+from ansible_collections.fabricops.aci.plugins.module_utils.core.lifecycle import Action, Backoff, Outcome, Reconnects
 from ansible_collections.fabricops.aci.plugins.module_utils.core.signature import load_private_key
 from ansible_collections.fabricops.aci.plugins.module_utils.core.tls import ssl_context
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.apic import ApicClient, endpoint_label
@@ -36,7 +24,7 @@ from ansible_collections.fabricops.aci.plugins.module_utils.event_source.connect
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import (
     ConnectionLost,
     SourceError,
-    TlsVerificationError,
+    classify,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.router import Router
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.secret_store import SecretStore
@@ -58,7 +46,7 @@ def fabric_checkpoint(settings: SourceSettings) -> Checkpoint | None:
 class EventSource:
     """Runs the source for one set of settings and one EDA queue."""
 
-    def __init__(self, settings: SourceSettings, queue, backoff=None, feedback_queue=None) -> None:
+    def __init__(self, settings: SourceSettings, queue, feedback_queue=None) -> None:
         self.settings = settings
         self.queue = queue
         self.stats = SourceStats(len(settings.subscriptions))
@@ -72,8 +60,9 @@ class EventSource:
                              checkpoint=self.checkpoint, feedback=self.feedback_queue is not None)
         self.stats.awaiting = self.router.awaiting
         self.secrets = SecretStore(settings.secrets)
-        self.backoff = backoff or ExponentialBackoff(settings.reconnect_delay, settings.reconnect_delay_max)
-        self.healthy_once = False
+        self.reconnects = Reconnects(len(settings.connections),
+                                     Backoff(settings.reconnect_delay, settings.reconnect_delay_max),
+                                     settings.reconnect_attempts)
         primary = settings.primary
         try:
             self._ssl = ssl_context(primary.validate_certs, primary.ca_path) if primary.use_ssl else None
@@ -104,71 +93,48 @@ class EventSource:
                 await self.checkpoint.close()
 
     def _healthy(self, label: str) -> None:
-        self.healthy_once = True
+        self.reconnects.healthy()
         self.stats.connected = True
         self.stats.apic = label
         self.stats.connected_since = time.time()
 
-    def _fatal(self, exc: BaseException, label: str) -> SourceError | None:
-        """The SourceError that ends the source, for errors retrying cannot fix before it ever worked."""
-        if self.healthy_once:
-            return None
-        if isinstance(exc, AuthenticationError):
+    def _stop_reason(self, exc: BaseException, outcome: str, label: str) -> str:
+        """The one line that ends the source for a mistake retrying cannot fix."""
+        if outcome == Outcome.LOGIN_REFUSED:
             if self.settings.primary.uses_signature:
                 fix = ("check username, private_key and certificate_name (the certificate the APIC holds for "
                        "that user)")
             else:
                 fix = "check username and password (or private_key and certificate_name)"
-            return SourceError(f"the APIC at {label} refused the login: {exc.text or exc}; {fix}")
-        if isinstance(exc, TlsVerificationError):
-            return SourceError(str(exc))
-        if isinstance(exc, SourceError):
-            return exc
-        return None
+            return f"the APIC at {label} refused the login: {getattr(exc, 'text', '') or exc}; {fix}"
+        return str(exc)
 
     async def _supervise(self) -> None:
         hosts = self.settings.connections
-        index = 0
-        failed_in_round = 0
-        failed_in_row = 0
+        reconnects = self.reconnects
         while True:
-            client = ApicClient(hosts[index], self._ssl, self.secrets, self._key)
+            client = ApicClient(hosts[reconnects.member], self._ssl, self.secrets, self._key)
             connection = ApicConnection(client, self.router, self.settings.refresh_timeout, self._healthy)
             try:
                 await connection.run()
-                reason = "the connection ended"
+                outcome, reason = Outcome.ENDED, "the connection ended"
             except ConnectionLost as exc:
-                reason = exc.reason
+                outcome, reason = Outcome.ENDED, exc.reason
             except (ApicError, ConnectionFailedError, SourceError) as exc:
-                fatal = self._fatal(exc, client.label)
-                if fatal is not None:
-                    raise fatal from None
-                reason = str(exc)
+                outcome = classify(exc)
+                reason = self._stop_reason(exc, outcome, client.label)
             finally:
                 self.stats.connected = False
                 self.stats.connected_since = None
             if connection.healthy:
                 self.stats.reconnects += 1
-                self.backoff.reset()
-                failed_in_round = failed_in_row = 0
-                delay = self.backoff.delay()
-            else:
-                failed_in_row += 1
-                attempts = self.settings.reconnect_attempts
-                if attempts and failed_in_row >= attempts:
-                    raise SourceError(f"gave up after {failed_in_row} failed connection attempt(s) "
-                                      f"(reconnect_attempts); the last: {reason}")
-                index = (index + 1) % len(hosts)
-                failed_in_round += 1
-                delay = 0.0
-                if failed_in_round >= len(hosts):
-                    failed_in_round = 0
-                    delay = self.backoff.delay()
-            nxt = endpoint_label(hosts[index])
+            action = reconnects.ended(connection.healthy, outcome, reason)
+            if action.kind == Action.STOP:
+                raise SourceError(self.secrets.scrub(action.reason))
             log.warning("connection to the APIC at %s ended: %s; connecting to %s in %.2f s",
-                        client.label, self.secrets.scrub(reason), nxt, delay)
-            if delay > 0:
-                await asyncio.sleep(delay)
+                        client.label, self.secrets.scrub(reason), endpoint_label(hosts[action.member]), action.delay)
+            if action.delay > 0:
+                await asyncio.sleep(action.delay)
 
     async def _feedback(self, feedback_queue) -> None:
         """Take back every event the rule engine confirms (feedback mode): the checkpoint follows them."""
