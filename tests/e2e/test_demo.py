@@ -30,12 +30,15 @@ def test_demo_tells_the_whole_story_and_stops_cleanly(tmp_path: Path):
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
     steps = [int(n) for n in re.findall(r"^(\d+)\. ", out, re.MULTILINE)]
-    assert steps == list(range(1, 9)), f"numbered steps 1 to 8 expected, got {steps}:\n{out}"
+    assert steps == list(range(1, 10)), f"numbered steps 1 to 9 expected, got {steps}:\n{out}"
     assert re.search(r"fabricops\.aci\.tenant_onboard: ok=5 changed=[23] failed=0", out)  # 2: reports/ existed
     assert "fvBD main-bd" in out and "annotation=orchestrator:fabricops-eda" in out
     assert "triage runs so far, by object: uni/tn-demo, uni/tn-prod" in out
     assert "# Triage of uni/tn-demo" in out and "dropped from 100 to 55" in out
     assert "| major | F0467 | raised | uni/tn-demo/BD-main-bd |" in out
     assert out.count("exit code 0, no process left behind") == 2
+    # the restart: the tenant created while tenant_watch was down is onboarded when it starts again
+    assert "tenant_watch stopped (exit code 0)" in out and "uni/tn-while-down: baseline applied" in out
     assert_no_secret(out + result.stderr, DEMO_PASSWORD)
     assert (tmp_path / "onboard-demo.json").exists() and (tmp_path / "triage-uni_tn-demo.json").exists()
+    assert (tmp_path / "onboard-while-down.json").exists()
