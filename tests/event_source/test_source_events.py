@@ -99,7 +99,8 @@ async def test_frames_with_several_objects_and_several_ids_are_fanned_out(apic, 
     assert {f"uni/tn-many{i}" for i in range(5)} <= {dn for name, dn in by_subscription if name == "tenants"}
 
 
-async def test_a_certificate_user_holds_its_socket_through_webtoken_session(apic_factory, start_source):
+async def test_a_certificate_user_holds_its_socket_through_webtoken_session(apic_factory, start_source,
+                                                                           requests_seen):
     apic = await apic_factory(refresh_timeout=2)  # the webtoken session idles out unless signed requests touch it
     cert = apic.cert_user
     args = source_args(apic, TENANTS, username=cert.user, private_key=str(cert.key), certificate_name=cert.cert_name)
@@ -112,6 +113,10 @@ async def test_a_certificate_user_holds_its_socket_through_webtoken_session(apic
     apic.control.create_tenant("cert-two")
     await log.wait_for(lambda seen: seen.of("created", "uni/tn-cert-two"), "a creation after the session window")
     assert not log.of("created", "uni/tn-cert-two")[0]["recovered"]
+    # one session and one subscribe all along: the signed refreshes kept both alive, nothing was rebuilt
+    assert requests_seen.count("/api/webtokenSession.json") == 1
+    assert requests_seen.count("subscription=yes") == 1
+    assert requests_seen.count("/api/subscriptionRefresh.json") >= 3
 
 
 async def test_heartbeat_status_events_report_the_feed(apic, start_source):

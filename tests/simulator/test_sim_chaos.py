@@ -1,4 +1,4 @@
-"""Protocol reference section 8 point 11: throttling, socket drops, forced expiry, refresh faults, failover."""
+"""Injected trouble: throttling, socket drops, forced expiry, refresh faults, failover."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Protocol reference section 8, points 6, 7 and 9: frame shapes, subscriptionRefresh, expiry, health, faults."""
+"""Pushes as the APIC sends them: frame shapes, subscriptionRefresh, expiry, health, faults."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Protocol reference section 8, points 1-3: login, refresh, logout, auth errors, lifetimes, challenge."""
+"""Sessions as the APIC keeps them: login, refresh, logout, auth errors, lifetimes, challenge."""
 
 from __future__ import annotations
 

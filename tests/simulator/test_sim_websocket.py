@@ -1,4 +1,4 @@
-"""Protocol reference section 8, points 4, 5 and 8: the socket, subscribing, and no replay."""
+"""The websocket: opening it for a session, subscribing, and no replay after a drop."""
 
 from __future__ import annotations
 

@@ -49,8 +49,15 @@ def test_message_shape():
     assert str(exc) == "APIC error 401: User credential is incorrect"
 
 
-def test_token_expired_is_forbidden():
-    assert issubclass(errors.TokenExpiredError, errors.ForbiddenError)
+def test_a_token_timeout_is_handled_where_any_403_is():
+    # Code that handles a refusal (``except ForbiddenError``, as the certificate login does) must also see
+    # a token timeout, while code that retries an expired token can tell the two apart.
+    timeout = errors.error_from_response(403, json.dumps(envelope("403", "Token was invalid (Error: Token timeout)")))
+    refused = errors.error_from_response(403, json.dumps(envelope("403", "Insufficient privileges")))
+    for exc in (timeout, refused):
+        with pytest.raises(errors.ForbiddenError):
+            raise exc
+    assert isinstance(timeout, errors.TokenExpiredError) and not isinstance(refused, errors.TokenExpiredError)
 
 
 @pytest.mark.parametrize(
