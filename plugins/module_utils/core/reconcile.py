@@ -6,10 +6,11 @@ The APIC has no replay: after a drop the only way to learn what happened meanwhi
 fresh snapshot with what was known before. Keeping every attribute of every object would cost a few
 kilobytes per object, so each object is kept as one ``array('q')`` instead: the schema id followed by
 one 8-byte hash per tracked attribute (Python's own string hash, valid for the life of the process;
-the durable checkpoint keeps attribute values instead and ``restore`` rebuilds the records from them). That is enough to tell *which* attributes changed (the snapshot
-supplies their new values) at roughly 350 to 450 bytes per object including the DN key (measured in
-tests/unit/core/test_core_reconcile_memory.py), and a sparse ``modified`` push updates its slots
-in place. A schema (class + attribute names in order) is shared by every object with the same shape.
+the durable checkpoint keeps attribute values instead, and ``restore`` rebuilds the records from them).
+That is enough to tell *which* attributes changed (the snapshot supplies their new values) at roughly
+350 to 450 bytes per object including the DN key (measured in
+tests/unit/core/test_core_reconcile_memory.py), and a sparse ``modified`` push updates its slots in
+place. A schema (class + attribute names in order) is shared by every object with the same shape.
 
 The same state makes pushes idempotent: a push that would not change the known state is a
 duplicate (for example a push that raced the snapshot which already contains it) and is dropped.
