@@ -31,7 +31,7 @@ STAGES = (
     ("event shaping: dn parts, fields, dicts", ("core/events.py", "core/dn.py")),
     ("queue put", ("asyncio/queues.py",)),
     ("routing (router.py)", ("event_source/router.py",)),
-    ("reader loop (connection.py)", ("event_source/connection.py",)),
+    ("reader loop (apic_connection.py)", ("event_source/apic_connection.py",)),
     ("websocket read (aiohttp)", ("/aiohttp/",)),
     ("TLS + socket (asyncio)", ("asyncio/sslproto.py", "asyncio/selector_events.py", "/ssl.py")),
     ("event loop", ("asyncio/base_events.py", "asyncio/events.py", "selectors.py")),

@@ -12,7 +12,7 @@ import logging
 import pytest
 from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import connection_settings
 from ansible_collections.fabricops.aci.plugins.module_utils.core.tls import ssl_context
-from ansible_collections.fabricops.aci.plugins.module_utils.event_source.apic import ApicClient
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.async_client import AsyncApicClient
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import SocketRejectedError
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.secret_store import SecretStore
 from sim_tokens import record_issued_tokens
@@ -91,7 +91,7 @@ async def test_a_rejected_websocket_upgrade_names_the_status_not_the_token(apic)
     settings = connection_settings({"host": "127.0.0.1", "port": apic.port, "password": apic.password,
                                     "ca_path": str(apic.ca_file)}, environ={})
     secrets = SecretStore((apic.password,))
-    client = ApicClient(settings, ssl_context(True, str(apic.ca_file)), secrets)
+    client = AsyncApicClient(settings, ssl_context(True, str(apic.ca_file)), secrets)
     await client.start()
     try:
         client.token = "not/a+valid=token"

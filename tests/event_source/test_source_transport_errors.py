@@ -6,18 +6,18 @@ import pytest
 from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import connection_settings
 from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import ConnectionFailedError
 from ansible_collections.fabricops.aci.plugins.module_utils.core.tls import ssl_context
-from ansible_collections.fabricops.aci.plugins.module_utils.event_source.apic import ApicClient
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.async_client import AsyncApicClient
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import SourceError
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.secret_store import SecretStore
 from loopback import closed_port
 
 
-def _client(apic, port: int) -> ApicClient:
+def _client(apic, port: int) -> AsyncApicClient:
     """A client of 127.0.0.1:``port`` with the simulator's credentials and CA, and a 30 s request timeout."""
     settings = connection_settings({"host": "127.0.0.1", "port": port, "username": apic.username,
                                     "password": apic.password, "ca_path": str(apic.ca_file), "timeout": 30},
                                    environ={})
-    return ApicClient(settings, ssl_context(True, str(apic.ca_file)), SecretStore((apic.password,)))
+    return AsyncApicClient(settings, ssl_context(True, str(apic.ca_file)), SecretStore((apic.password,)))
 
 
 async def test_a_refresh_that_times_out_reports_its_own_timeout(apic):

@@ -19,7 +19,7 @@ from yarl import URL
 FRAME_TIMEOUT = 5.0
 
 
-class ApicClient:
+class RawApicClient:
     """Raw HTTP and websocket access to one simulator (member), with verified TLS."""
 
     def __init__(self, sim: Simulator, http: aiohttp.ClientSession, base: str | None = None) -> None:
@@ -104,6 +104,6 @@ class ApicClient:
 
 
 @pytest_asyncio.fixture
-async def client(apic: Simulator) -> AsyncIterator[ApicClient]:
+async def client(apic: Simulator) -> AsyncIterator[RawApicClient]:
     async with aiohttp.ClientSession() as http:
-        yield ApicClient(apic, http)
+        yield RawApicClient(apic, http)

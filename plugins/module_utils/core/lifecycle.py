@@ -4,7 +4,7 @@
 
 Every "what now?" of the event source lives here: when to refresh the session and the subscriptions,
 whether a failure means retry, resubscribe, reconnect, fail over or stop, and how long to wait. The
-asyncio layer (event_source/connection.py and supervisor.py) only classifies what happened into an
+asyncio layer (event_source/apic_connection.py and source.py) only classifies what happened into an
 ``Outcome`` (event_source/errors.py ``classify``), asks one of the objects below, and carries the
 answer out. Nothing here sleeps, reads a clock or touches a socket: tests drive it with plain numbers
 for the time (tests/unit/core/test_core_lifecycle.py), through every path found in the field.

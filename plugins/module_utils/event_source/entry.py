@@ -26,10 +26,10 @@ import signal
 import sys
 import threading
 
-from ansible_collections.fabricops.aci.plugins.module_utils.event_source.apic import HAS_AIOHTTP
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.async_client import HAS_AIOHTTP
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import SourceError
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.settings import parse_settings
-from ansible_collections.fabricops.aci.plugins.module_utils.event_source.supervisor import EventSource
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.source import EventSource
 
 log = logging.getLogger(__name__)
 

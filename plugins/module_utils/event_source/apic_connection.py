@@ -25,7 +25,7 @@ except ImportError:  # checked by the plugin at start-up
 
 from ansible_collections.fabricops.aci.plugins.module_utils.core import lifecycle
 from ansible_collections.fabricops.aci.plugins.module_utils.core.lifecycle import Action, Outcome
-from ansible_collections.fabricops.aci.plugins.module_utils.event_source.apic import ApicClient
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.async_client import AsyncApicClient
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import (
     TIMEOUTS,
     ConnectionLost,
@@ -45,7 +45,7 @@ SOCKET_HEARTBEAT = 30.0  # ping the APIC so a silently dead peer is noticed
 class ApicConnection:
     """Session + socket + subscriptions on one APIC, until something ends them."""
 
-    def __init__(self, client: ApicClient, router: Router, refresh_timeout: int, on_healthy=None) -> None:
+    def __init__(self, client: AsyncApicClient, router: Router, refresh_timeout: int, on_healthy=None) -> None:
         self.client = client
         self.router = router
         self.refresh_timeout = refresh_timeout

@@ -18,9 +18,12 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.events import s
 from ansible_collections.fabricops.aci.plugins.module_utils.core.lifecycle import Action, Backoff, Outcome, Reconnects
 from ansible_collections.fabricops.aci.plugins.module_utils.core.signature import load_private_key
 from ansible_collections.fabricops.aci.plugins.module_utils.core.tls import ssl_context
-from ansible_collections.fabricops.aci.plugins.module_utils.event_source.apic import ApicClient, endpoint_label
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.apic_connection import ApicConnection
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.async_client import (
+    AsyncApicClient,
+    endpoint_label,
+)
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.checkpoint import Checkpoint, checkpoint_key
-from ansible_collections.fabricops.aci.plugins.module_utils.event_source.connection import ApicConnection
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import (
     ConnectionLost,
     SourceError,
@@ -113,7 +116,7 @@ class EventSource:
         hosts = self.settings.connections
         reconnects = self.reconnects
         while True:
-            client = ApicClient(hosts[reconnects.member], self._ssl, self.secrets, self._key)
+            client = AsyncApicClient(hosts[reconnects.member], self._ssl, self.secrets, self._key)
             connection = ApicConnection(client, self.router, self.settings.refresh_timeout, self._healthy)
             try:
                 await connection.run()

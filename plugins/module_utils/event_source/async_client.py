@@ -36,7 +36,7 @@ try:
 except ImportError:
     _loads = json.loads
 
-from ansible_collections.fabricops.aci.plugins.module_utils.core import connection as conn_mod
+from ansible_collections.fabricops.aci.plugins.module_utils.core import connection
 from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import ConnectionSettings, LoginInfo
 from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import (
     ApicError,
@@ -46,7 +46,7 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import (
     error_from_response,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.core.signature import signature_cookies
-from ansible_collections.fabricops.aci.plugins.module_utils.event_source import request_environment as req_env
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source import request_environment
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import (
     TIMEOUTS,
     SocketRejectedError,
@@ -64,7 +64,7 @@ _CERT_HINT = "set ca_path to the CA that signed the APIC certificate (or validat
 
 def endpoint_label(settings: ConnectionSettings) -> str:
     """How the host appears in logs and in ``event.aci.apic``: the address, with the port when one is set."""
-    return conn_mod.authority(settings.host, settings.port) if settings.port else settings.host
+    return connection.authority(settings.host, settings.port) if settings.port else settings.host
 
 
 def _ws_options() -> dict:
@@ -84,7 +84,7 @@ def _ws_options() -> dict:
     return options
 
 
-class ApicClient:
+class AsyncApicClient:
     """One APIC host and the session held on it (password login or certificate webtoken session)."""
 
     def __init__(self, settings: ConnectionSettings, ssl_context, secrets: SecretStore, private_key=None) -> None:
@@ -95,7 +95,7 @@ class ApicClient:
         self._secrets = secrets
         self._key = private_key
         self._http = None
-        self._rest_env = self._socket_env = req_env.NONE  # proxy and netrc settings, looked up in start()
+        self._rest_env = self._socket_env = request_environment.NONE  # proxy and netrc settings, looked up in start()
         self.token = None  # type: str | None
         self.login_info = None  # type: LoginInfo | None
         self._session_settled = asyncio.Event()  # cleared while an aaaRefresh is in flight
@@ -110,9 +110,9 @@ class ApicClient:
         (request_environment.py), instead of by aiohttp on every request.
         """
         settings = self.settings
-        per_request_lookup = settings.use_proxy and not req_env.HAS_HELPERS
-        if settings.use_proxy and req_env.HAS_HELPERS:
-            socket_base = conn_mod.socket_url(settings.host, settings.port, settings.use_ssl, "")
+        per_request_lookup = settings.use_proxy and not request_environment.HAS_HELPERS
+        if settings.use_proxy and request_environment.HAS_HELPERS:
+            socket_base = connection.socket_url(settings.host, settings.port, settings.use_ssl, "")
             try:
                 self._rest_env, self._socket_env = await asyncio.get_running_loop().run_in_executor(
                     None, _resolve_both, self._base, socket_base)
@@ -143,10 +143,10 @@ class ApicClient:
             cookies = signature_cookies(self._key, self.settings.username, self.settings.certificate_name or "",
                                         method, path, body)
             if self.token:
-                cookies[conn_mod.WEBSOCKET_SESSION_COOKIE] = self.token
-            return conn_mod.cookie_header(cookies)
+                cookies[connection.WEBSOCKET_SESSION_COOKIE] = self.token
+            return connection.cookie_header(cookies)
         if self.token:
-            return f"{conn_mod.TOKEN_COOKIE}={self.token}"
+            return f"{connection.TOKEN_COOKIE}={self.token}"
         return ""
 
     def _describe(self, exc: BaseException, timeout: float | None = None) -> str:
@@ -199,10 +199,10 @@ class ApicClient:
 
     # ------------------------------------------------------------------ session
 
-    def _remember(self, body: dict, cls: str = conn_mod.LOGIN_CLASS) -> LoginInfo:
+    def _remember(self, body: dict, cls: str = connection.LOGIN_CLASS) -> LoginInfo:
         """Hold the session an aaaLogin, aaaRefresh or webtokenSession answer opened."""
         try:
-            info = conn_mod.parse_login(body, cls)
+            info = connection.parse_login(body, cls)
         except ValueError as exc:
             raise ApicError(200, "", str(exc)) from None
         self._secrets.add_token(info.token)
@@ -215,12 +215,12 @@ class ApicClient:
         self.token = None
         if self._key is not None:
             try:
-                body = await self.request("GET", conn_mod.WEBTOKEN_SESSION_PATH)
+                body = await self.request("GET", connection.WEBTOKEN_SESSION_PATH)
             except ForbiddenError as exc:  # the APIC's refusal of a signature is 403, not aaaLogin's 401
                 raise AuthenticationError(exc.status, exc.code, exc.text) from None
-            return self._remember(body, conn_mod.WEBTOKEN_CLASS)
-        credentials = conn_mod.aaa_login_body(self.settings.username, self.settings.password or "")
-        body = await self.request("POST", conn_mod.LOGIN_PATH, json.dumps(credentials).encode("utf-8"))
+            return self._remember(body, connection.WEBTOKEN_CLASS)
+        credentials = connection.aaa_login_body(self.settings.username, self.settings.password or "")
+        body = await self.request("POST", connection.LOGIN_PATH, json.dumps(credentials).encode("utf-8"))
         return self._remember(body)
 
     @property
@@ -232,7 +232,7 @@ class ApicClient:
         """aaaRefresh: a new token for the same session (the socket stays bound to the session)."""
         self._session_settled.clear()
         try:
-            body = await self.request("GET", conn_mod.REFRESH_PATH)
+            body = await self.request("GET", connection.REFRESH_PATH)
             return self._remember(body)
         finally:
             self._session_settled.set()
@@ -245,9 +245,9 @@ class ApicClient:
         """aaaLogout, best effort and quick: frees the session on the APIC when the source stops."""
         if self._key is not None or not self.token:
             return
-        body = json.dumps(conn_mod.aaa_logout_body(self.settings.username)).encode("utf-8")
+        body = json.dumps(connection.aaa_logout_body(self.settings.username)).encode("utf-8")
         try:
-            await self.request("POST", conn_mod.LOGOUT_PATH, body, timeout=WS_CLOSE_TIMEOUT)
+            await self.request("POST", connection.LOGOUT_PATH, body, timeout=WS_CLOSE_TIMEOUT)
         except (ApicError, ConnectionFailedError) as exc:
             log.debug("logout from %s failed: %s", self.label, exc)
         self.token = None
@@ -264,7 +264,7 @@ class ApicClient:
 
     async def refresh_subscription(self, sub_id: str, timeout: float) -> None:
         """subscriptionRefresh for one id (the APIC takes one id per call)."""
-        await self.request("GET", f"{conn_mod.SUBSCRIPTION_REFRESH_PATH}?id={sub_id}", timeout=timeout)
+        await self.request("GET", f"{connection.SUBSCRIPTION_REFRESH_PATH}?id={sub_id}", timeout=timeout)
 
     # ------------------------------------------------------------------ websocket
 
@@ -272,7 +272,7 @@ class ApicClient:
         """Open ``/socket<token>`` for the current session; SocketRejectedError / ConnectionFailedError."""
         if self._http is None or not self.token:
             raise ConnectionFailedError(self.label, "no session to open the websocket for")
-        url = conn_mod.socket_url(self.settings.host, self.settings.port, self.settings.use_ssl, self.token)
+        url = connection.socket_url(self.settings.host, self.settings.port, self.settings.use_ssl, self.token)
         headers = dict(self._socket_env.headers)
         if self._key is not None:
             headers["Cookie"] = self._cookie_header("GET", "/socket" + self.token, b"")
@@ -303,4 +303,4 @@ def _connector_reason(exc) -> str:
 
 def _resolve_both(rest_base: str, socket_base: str) -> tuple:
     """The request environments of the REST base URL and of the websocket URL (run in a worker thread)."""
-    return req_env.resolve(URL(rest_base)), req_env.resolve(URL(socket_base))
+    return request_environment.resolve(URL(rest_base)), request_environment.resolve(URL(socket_base))
