@@ -282,8 +282,10 @@ class Router:
         """
         self._settle_timer = None
         handed = self._handed
-        for _ in range(len(handed) - self._taken_from.qsize()):
+        taken = len(handed) - self._taken_from.qsize()
+        while taken > 0:
             self.confirm(handed.popleft())
+            taken -= 1
         if handed:
             self._settle_timer = asyncio.get_running_loop().call_later(SETTLE_INTERVAL, self.settle)
 
