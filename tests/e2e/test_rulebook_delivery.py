@@ -138,17 +138,30 @@ def _at_least_once(dns: list[str], runs: list[RulebookProcess]) -> dict[str, lis
     return seen
 
 
+FAULTS = {
+    "drop": lambda apic: apic.call(apic.control.drop),
+    "expire_sessions": lambda apic: apic.call(apic.control.expire_sessions),
+    "failover": lambda apic: apic.call(apic.control.member_down, 0),
+}
+
+
 @pytest.mark.rulebook
 @pytest.mark.slow
-def test_a_drop_while_events_wait_for_the_rule_engine_loses_nothing(apic_thread, tmp_path: Path):
+@pytest.mark.parametrize("fault", ["drop", "expire_sessions",
+                                   pytest.param("failover", marks=pytest.mark.apicsim(members=2))])
+def test_a_fault_while_events_wait_for_the_rule_engine_loses_nothing(apic_thread, tmp_path: Path, fault: str):
     env = _setup(tmp_path, apic_thread)
+    if fault == "failover":  # both cluster members, in failover order
+        env["ACI_HOST"] = ",".join(f"127.0.0.1:{member.port}" for member in apic_thread.cluster.members)
+        del env["ACI_PORT"]
     with listening(_process(tmp_path, env), apic_thread) as rulebook:
         apic_thread.call(apic_thread.control.throttle_logins, 1.0)
         apic_thread.call(apic_thread.control.drop)
-        dns = _create(apic_thread, "d", 1500)  # while the source cannot log in
+        dns = _create(apic_thread, "d", 1000)  # while the source cannot log in
         rulebook.wait_for(lambda: any(e["recovered"] for e in printed(rulebook)), "the first recovered events", 60)
-        apic_thread.call(apic_thread.control.drop)  # most of the 1,500 still wait in queue.put
-        rulebook.wait_for(lambda: set(dns) <= set(_created(printed(rulebook))), "all 1,500 tenants", 120)
+        FAULTS[fault](apic_thread)  # most of the 1,000 still wait in queue.put
+        rulebook.wait_for(lambda: set(dns) <= set(_created(printed(rulebook))), f"all 1,000 tenants after a {fault}",
+                          120)
         seen = _created(printed(rulebook))
     doubled = [dn for dn in dns if len(seen[dn]) > 1]
     assert not doubled, f"{len(doubled)} tenants reached the rule twice without a restart, e.g. {doubled[:3]}"
