@@ -16,11 +16,12 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.connection impo
     OPTION_ALIASES,
     SECRET_OPTIONS,
     ConnectionSettings,
-    connection_settings,
+    cluster_settings,
 )
 
+# host is raw: one address, a YAML list of cluster members or comma-separated text (core/hosts.py).
 _TYPES = {
-    "host": "str",
+    "host": "raw",
     "port": "int",
     "username": "str",
     "password": "str",
@@ -47,6 +48,7 @@ def connection_argument_spec() -> dict:
     return spec
 
 
-def settings_from_params(params: dict) -> ConnectionSettings:
-    """Validated settings from module parameters (fallbacks already applied by ansible, defaults here)."""
-    return connection_settings({name: params.get(name) for name in CONNECTION_OPTIONS}, environ={})
+def settings_from_params(params: dict) -> tuple[ConnectionSettings, ...]:
+    """Validated settings of every APIC ``host`` names, in failover order (fallbacks already applied by
+    ansible, defaults here)."""
+    return cluster_settings({name: params.get(name) for name in CONNECTION_OPTIONS}, environ={})
