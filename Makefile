@@ -16,7 +16,7 @@ DEV_TREE    := $(BUILD)/dev
 VERSION     := $(shell sed -n 's/^version: *//p' galaxy.yml)
 TARBALL     := dist/fabricops-aci-$(VERSION).tar.gz
 INSTALLED   := $(COLLECTIONS)/ansible_collections/fabricops/aci
-COLLECTION_FILES := $(shell git ls-files galaxy.yml meta plugins extensions playbooks rulebooks docs changelogs controller README.md LICENSE CHANGELOG.rst CHANGELOG.md requirements.txt 2>/dev/null)
+COLLECTION_FILES := $(shell git ls-files galaxy.yml meta plugins extensions playbooks rulebooks docs changelogs controller tests/config.yml README.md LICENSE CHANGELOG.rst CHANGELOG.md requirements.txt 2>/dev/null)
 
 # The JVM inside ansible-rulebook installs its own SIGINT/SIGTERM handlers unless told not to (-Xrs);
 # without this the rulebook exits 130/143 and event sources never see their cancellation.

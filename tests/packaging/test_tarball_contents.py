@@ -30,6 +30,7 @@ REQUIRED = {
     "docs/controller.md",
     "docs/operations.md",
     "docs/event_reference.md",
+    "tests/config.yml",
     *(f"plugins/modules/{name}.py" for name in MODULES),
 }
 # Every file in the tarball must match one of these; anything else is junk for a user.
@@ -52,6 +53,7 @@ ALLOWED = (
     "changelogs/changelog.yaml",
     "changelogs/config.yaml",
     "controller/credential_types/*.yml",
+    "tests/config.yml",
 )
 PRIVATE_KEY = re.compile(rb"-----BEGIN [A-Z ]*PRIVATE KEY-----")
 MAX_BYTES = 2 * 1024 * 1024
