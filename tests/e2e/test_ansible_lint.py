@@ -30,6 +30,8 @@ def clone(target: Path) -> Path:
         source, copy = REPO / name, target / name
         if not source.is_symlink() and not source.exists():  # deleted in the work tree, not yet committed
             continue
+        if source.is_symlink() and os.path.isabs(os.readlink(source)):  # a local link such as .venv
+            continue
         copy.parent.mkdir(parents=True, exist_ok=True)
         if source.is_symlink():
             copy.symlink_to(os.readlink(source))
