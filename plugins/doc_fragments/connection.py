@@ -67,6 +67,8 @@ options:
     description:
       - PEM file (or directory of hashed PEM files) holding the CA certificates that signed the APIC's
         certificate. Without it, the system trust store is used.
+      - If not set in the task, E(ACI_CA_PATH) is used (the AWX credential type of this collection sets it
+        to the CA file it writes).
     type: path
   use_ssl:
     description:

@@ -44,7 +44,7 @@ def connection_argument_spec() -> dict:
         if name in SECRET_OPTIONS:
             option["no_log"] = True
         spec[name] = option
-    spec["ca_path"] = {"type": "path"}
+    spec["ca_path"] = {"type": "path", "fallback": (env_fallback, list(ENV_FALLBACKS["ca_path"]))}
     return spec
 
 

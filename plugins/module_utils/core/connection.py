@@ -37,6 +37,8 @@ ENV_FALLBACKS = {
     "use_ssl": ("ACI_USE_SSL",),
     "use_proxy": ("ACI_USE_PROXY",),
     "timeout": ("ACI_TIMEOUT",),
+    # Not a cisco.aci variable: lets a controller credential hand over the CA it wrote to a file.
+    "ca_path": ("ACI_CA_PATH",),
 }  # type: dict[str, tuple[str, ...]]
 
 # option -> its other names, as cisco.aci spells them.
@@ -48,7 +50,7 @@ OPTION_ALIASES = {
 }  # type: dict[str, tuple[str, ...]]
 
 # Every connection option the modules and the event source take.
-CONNECTION_OPTIONS = (*ENV_FALLBACKS, "ca_path")
+CONNECTION_OPTIONS = tuple(ENV_FALLBACKS)
 
 DEFAULTS = {
     "username": "admin",
