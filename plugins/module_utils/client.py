@@ -128,8 +128,8 @@ class ApicClient:
                 failures.append((self._where, redact(_reason(exc), self.secrets)))
         if len(failures) == 1:
             raise errors.ConnectionFailedError(*failures[0])
-        where = ", ".join(where for where, _ in failures)
-        reasons = "; ".join(f"{where}: {reason}" for where, reason in failures)
+        where = ", ".join(failure[0] for failure in failures)
+        reasons = "; ".join(f"{member}: {reason}" for member, reason in failures)
         raise errors.ConnectionFailedError(where, f"no cluster member answered ({reasons})")
 
     def _checked(self, method: str, url: str, body: bytes | None) -> dict:
