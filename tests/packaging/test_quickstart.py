@@ -85,7 +85,7 @@ def test_five_minute_path_works_from_the_tarball_and_the_wheel(fresh_tarball: Pa
     start = replace(start, "127.0.0.1:8443", f"127.0.0.1:{port}")
 
     env = tool_env({"HOME": str(home), "PIP_NO_INDEX": "1"})
-    for name in ("ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_HOME", "VIRTUAL_ENV"):
+    for name in ("ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_HOME", "VIRTUAL_ENV", "XDG_STATE_HOME", "APICSIM_STATE_DIR"):
         env.pop(name, None)
     # The README's default folder, spelled out: with HOME moved, ansible's copy would expand ~ to the
     # account's home from the password database instead.
