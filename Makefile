@@ -6,6 +6,7 @@
 #   make docs   the documentation site in build/docs/html (plugin pages and guides)
 #   make environments  ansible-builder build contexts of the decision and execution environments
 #   make changelog     at release: fold changelogs/fragments into CHANGELOG.rst and CHANGELOG.md
+#   make dist   what a release publishes, in dist/: the collection tarball and the simulator's wheel
 
 PYTHON      ?= python3.11
 VENV        := .venv
@@ -15,8 +16,11 @@ COLLECTIONS := $(BUILD)/collections
 DEV_TREE    := $(BUILD)/dev
 VERSION     := $(shell sed -n 's/^version: *//p' galaxy.yml)
 TARBALL     := dist/fabricops-aci-$(VERSION).tar.gz
+SIM_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' simulator/pyproject.toml)
+SIM_WHEEL   := dist/apicsim-$(SIM_VERSION)-py3-none-any.whl
+SIM_FILES   := $(shell git ls-files simulator 2>/dev/null)
 INSTALLED   := $(COLLECTIONS)/ansible_collections/fabricops/aci
-COLLECTION_FILES := $(shell git ls-files galaxy.yml meta plugins extensions playbooks rulebooks docs changelogs controller README.md LICENSE CHANGELOG.rst CHANGELOG.md requirements.txt 2>/dev/null)
+COLLECTION_FILES := $(shell git ls-files galaxy.yml meta plugins extensions playbooks rulebooks docs changelogs controller tests/config.yml README.md CONTRIBUTING.md CODE_OF_CONDUCT.md LICENSE CHANGELOG.rst CHANGELOG.md requirements.txt 2>/dev/null)
 
 # The JVM inside ansible-rulebook installs its own SIGINT/SIGTERM handlers unless told not to (-Xrs);
 # without this the rulebook exits 130/143 and event sources never see their cancellation.
@@ -25,7 +29,7 @@ export JAVA_TOOL_OPTIONS := -Xrs
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv java collection dev-tree thirdparty test demo sim bench lint clean docs environments changelog
+.PHONY: help venv java collection dist dev-tree thirdparty test demo sim bench lint clean docs environments changelog
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -51,6 +55,16 @@ $(INSTALLED)/MANIFEST.json: $(TARBALL)
 	@echo "installed fabricops.aci $(VERSION) into $(COLLECTIONS)"
 
 collection: $(INSTALLED)/MANIFEST.json
+
+# The simulator as an installable package (pip install dist/apicsim-*.whl gives the apicsim command),
+# built with the venv's pinned setuptools and wheel, without reaching for a package index.
+$(SIM_WHEEL): $(VENV)/.stamp $(SIM_FILES)
+	@mkdir -p dist
+	$(BIN)/python -m build --wheel --no-isolation --outdir dist simulator >/dev/null
+	@rm -rf simulator/build
+	@echo "built $(SIM_WHEEL)"
+
+dist: $(TARBALL) $(SIM_WHEEL)
 
 # Tests import the working tree as ansible_collections.fabricops.aci through this link.
 dev-tree:

@@ -12,15 +12,21 @@ class ModuleDocFragment:
 options:
   host:
     description:
-      - IP address or host name of the APIC, without scheme or path. IPv6 literals may be given with or
-        without brackets.
+      - The APIC to talk to, without scheme or path, as a host name or IP address with an optional port
+        (V(apic1), V(apic1:8443), V(10.0.0.1:443)). An IPv6 literal takes its port inside brackets
+        (V([2001:db8::1]:443)); without a port it may be given bare or in brackets.
+      - Several members of an APIC cluster can be given, as a list or as comma-separated text
+        (V(apic1,apic2:8443)). They are tried in the order given; when one cannot be reached (refused,
+        timed out, name or TLS failure), the request goes to the next, as the event source fails over.
+      - The event source reads this option, and E(ACI_HOST), the same way.
       - If not set in the task, the value of the environment variable E(ACI_HOST) is used.
-    type: str
-    aliases: [ hostname ]
+    type: raw
+    aliases: [hostname]
   port:
     description:
-      - Port of the APIC REST API.
-      - If not set in the task, E(ACI_PORT) is used; without either, the scheme's default port (443 or 80).
+      - Port of the APIC REST API, for every address in O(host) given without its own port.
+      - If not set in the task, E(ACI_PORT) is used; without either, the scheme's default port (443, or 80
+        with O(use_ssl=false)).
     type: int
   username:
     description:
@@ -28,7 +34,7 @@ options:
       - For a login domain, write it the APIC way, for example V(apic#fallback\\admin).
       - If not set in the task, E(ACI_USERNAME) or E(ANSIBLE_NET_USERNAME) is used; without either, V(admin).
     type: str
-    aliases: [ user ]
+    aliases: [user]
   password:
     description:
       - Password for password (session) authentication.
@@ -43,14 +49,14 @@ options:
       - If not set in the task, E(ACI_PRIVATE_KEY) or E(ANSIBLE_NET_SSH_KEYFILE) is used.
       - Needs the Python package C(cryptography) on the host that runs the module.
     type: str
-    aliases: [ cert_key ]
+    aliases: [cert_key]
   certificate_name:
     description:
       - Name of the X.509 certificate registered on the APIC user, used with O(private_key).
       - If not set in the task, E(ACI_CERTIFICATE_NAME) is used; without either, the base name of the
         O(private_key) file without its extension, or O(username) when the key is given as PEM text.
     type: str
-    aliases: [ cert_name ]
+    aliases: [cert_name]
   validate_certs:
     description:
       - Verify the APIC's TLS certificate and host name.
@@ -61,6 +67,8 @@ options:
     description:
       - PEM file (or directory of hashed PEM files) holding the CA certificates that signed the APIC's
         certificate. Without it, the system trust store is used.
+      - If not set in the task, E(ACI_CA_PATH) is used (the AWX credential type of this collection sets it
+        to the CA file it writes).
     type: path
   use_ssl:
     description:

@@ -16,11 +16,12 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.connection impo
     OPTION_ALIASES,
     SECRET_OPTIONS,
     ConnectionSettings,
-    connection_settings,
+    cluster_settings,
 )
 
+# host is raw: one address, a YAML list of cluster members or comma-separated text (core/hosts.py).
 _TYPES = {
-    "host": "str",
+    "host": "raw",
     "port": "int",
     "username": "str",
     "password": "str",
@@ -43,10 +44,11 @@ def connection_argument_spec() -> dict:
         if name in SECRET_OPTIONS:
             option["no_log"] = True
         spec[name] = option
-    spec["ca_path"] = {"type": "path"}
+    spec["ca_path"] = {"type": "path", "fallback": (env_fallback, list(ENV_FALLBACKS["ca_path"]))}
     return spec
 
 
-def settings_from_params(params: dict) -> ConnectionSettings:
-    """Validated settings from module parameters (fallbacks already applied by ansible, defaults here)."""
-    return connection_settings({name: params.get(name) for name in CONNECTION_OPTIONS}, environ={})
+def settings_from_params(params: dict) -> tuple[ConnectionSettings, ...]:
+    """Validated settings of every APIC ``host`` names, in failover order (fallbacks already applied by
+    ansible, defaults here)."""
+    return cluster_settings({name: params.get(name) for name in CONNECTION_OPTIONS}, environ={})

@@ -69,10 +69,17 @@ def _decode(status: int, raw: bytes) -> dict:
 
 
 class ApicClient:
-    """One APIC, one identity. ``request`` returns the decoded JSON body or raises a core error."""
+    """One APIC (or the members of a cluster), one identity. ``request`` returns the decoded JSON body or
+    raises a core error.
 
-    def __init__(self, settings: conn.ConnectionSettings) -> None:
+    With several members, a request that cannot reach the current member goes to the next one, in the
+    order given, and the client stays with the first that answers (each member is tried once per request).
+    Credentials and TLS options are the same for all members; only host and port differ.
+    """
+
+    def __init__(self, settings: conn.ConnectionSettings, *other_members: conn.ConnectionSettings) -> None:
         self.settings = settings
+        self.members = (settings, *other_members)
         self._token = None  # type: str | None
         self._key = signature.load_private_key(settings.private_key) if settings.uses_signature else None
         self._http = Request(
@@ -105,16 +112,25 @@ class ApicClient:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if cookies:
             headers["Cookie"] = conn.cookie_header(cookies)
-        try:
-            response = self._http.open(method, self.settings.base_url + url, data=body, headers=headers)
-            return response.getcode(), response.read()
-        except HTTPError as exc:
+        failures = []  # type: list[tuple[str, str]]
+        start = self.members.index(self.settings)
+        for member in self.members[start:] + self.members[:start]:
+            self.settings = member
             try:
-                return exc.code, exc.read()
-            finally:
-                exc.close()
-        except (URLError, OSError, ValueError) as exc:
-            raise errors.ConnectionFailedError(self._where, redact(_reason(exc), self.secrets)) from None
+                response = self._http.open(method, member.base_url + url, data=body, headers=headers)
+                return response.getcode(), response.read()
+            except HTTPError as exc:
+                try:
+                    return exc.code, exc.read()
+                finally:
+                    exc.close()
+            except (URLError, OSError, ValueError) as exc:
+                failures.append((self._where, redact(_reason(exc), self.secrets)))
+        if len(failures) == 1:
+            raise errors.ConnectionFailedError(*failures[0])
+        where = ", ".join(failure[0] for failure in failures)
+        reasons = "; ".join(f"{member}: {reason}" for member, reason in failures)
+        raise errors.ConnectionFailedError(where, f"no cluster member answered ({reasons})")
 
     def _checked(self, method: str, url: str, body: bytes | None) -> dict:
         status, raw = self._send(method, url, body)

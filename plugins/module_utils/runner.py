@@ -28,7 +28,7 @@ def run_module(module, work) -> None:
     client = None
     secrets = tuple(value for value in (module.params.get("password"), module.params.get("private_key")) if value)
     try:
-        client = ApicClient(settings_from_params(module.params))
+        client = ApicClient(*settings_from_params(module.params))
         result = work(client)
     except (ApicError, ConnectionFailedError, ValueError) as exc:
         if client is not None:

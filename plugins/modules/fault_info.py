@@ -26,12 +26,12 @@ options:
     description: Only faults with one of these severities.
     type: list
     elements: str
-    choices: [ critical, major, minor, warning, info, cleared ]
+    choices: [critical, major, minor, warning, info, cleared]
   lifecycle:
     description: Only faults in one of these lifecycle states (C(lc)).
     type: list
     elements: str
-    choices: [ soaking, soaking-clearing, raised, raised-clearing, retaining ]
+    choices: [soaking, soaking-clearing, raised, raised-clearing, retaining]
   include_cleared:
     description: Also list faults whose severity is V(cleared) (retained for history).
     type: bool
@@ -42,7 +42,7 @@ EXAMPLES = r"""
 - name: Major and critical faults of the tenant an event came from
   fabricops.aci.fault_info:
     dn: "uni/tn-{{ ansible_eda.event.aci.tenant }}"
-    severity: [ critical, major ]
+    severity: [critical, major]
   register: faults
 
 - name: Stop when something critical is raised

@@ -50,7 +50,7 @@ options:
     description:
       - V(present) creates or updates the object; V(absent) deletes it with its whole subtree.
     type: str
-    choices: [ present, absent ]
+    choices: [present, absent]
     default: present
 """
 

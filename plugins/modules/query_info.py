@@ -35,7 +35,7 @@ options:
   query_target:
     description: Return the object itself, its direct children, or its whole subtree (C(query-target)).
     type: str
-    choices: [ self, children, subtree ]
+    choices: [self, children, subtree]
   target_subtree_class:
     description: With O(query_target), only return objects of these classes (C(target-subtree-class)).
     type: list
@@ -45,11 +45,11 @@ options:
       - A C(query-target-filter) expression, written the APIC way (C(eq), C(ne), C(lt), C(gt), C(le), C(ge),
         C(wcard), C(and), C(or), C(not)); see the examples.
     type: str
-    aliases: [ query_target_filter ]
+    aliases: [query_target_filter]
   rsp_subtree:
     description: Include no children, direct children or the full subtree of each result (C(rsp-subtree)).
     type: str
-    choices: [ 'no', children, full ]
+    choices: ['no', children, full]
   rsp_subtree_class:
     description: With O(rsp_subtree), only include children of these classes (C(rsp-subtree-class)).
     type: list
@@ -58,7 +58,7 @@ options:
     description: Attach the health score (C(health)) and/or the faults (C(faults)) of each object.
     type: list
     elements: str
-    choices: [ health, faults ]
+    choices: [health, faults]
   order_by:
     description: Sort order, for example V(fvTenant.name|asc) (C(order-by)).
     type: str
@@ -75,14 +75,14 @@ EXAMPLES = r"""
   fabricops.aci.query_info:
     class_name: fvTenant
     filter: wcard(fvTenant.name,"^prod")
-    include: [ health ]
+    include: [health]
   register: tenants
 
 - name: Bridge domains and VRFs of one tenant
   fabricops.aci.query_info:
     dn: uni/tn-prod
     query_target: subtree
-    target_subtree_class: [ fvBD, fvCtx ]
+    target_subtree_class: [fvBD, fvCtx]
   register: prod
 
 - name: Use the results

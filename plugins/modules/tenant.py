@@ -24,11 +24,11 @@ options:
     description: Name of the tenant.
     type: str
     required: true
-    aliases: [ tenant ]
+    aliases: [tenant]
   description:
     description: Description of the tenant (C(descr)). Left unchanged when not given.
     type: str
-    aliases: [ descr ]
+    aliases: [descr]
   annotation:
     description: Annotation of the tenant, for example V(orchestrator:ansible). Left unchanged when not given.
     type: str
@@ -52,7 +52,7 @@ options:
   state:
     description: V(present) creates or updates the tenant; V(absent) deletes it with everything inside it.
     type: str
-    choices: [ present, absent ]
+    choices: [present, absent]
     default: present
 """
 

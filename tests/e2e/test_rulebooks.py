@@ -178,9 +178,11 @@ def activation_files(apic, tmp_path: Path, fabric: str) -> RunFiles:
     """What an EDA controller activation gets: the vars of its eda_apic credential, rendered as the controller
     renders them, plus its own ``aci_fabric``; no ACI_* environment, so the credential is the only way in."""
     files = contract_files(tmp_path, apic, tmp_path / "reports")
+    injected = tmp_path / "credential-files"
+    injected.mkdir()
     credential = render(load("eda_apic.yml"), "extra_vars", {
         "host": apic.host, "port": str(apic.port), "username": apic.username, "password": apic.password,
-        "ca_path": str(apic.ca_file)})
+        "ca_certificate": Path(apic.ca_file).read_text()}, injected)
     files.vars_file.write_text(yaml.safe_dump({**credential, "aci_fabric": fabric}))
     return RunFiles(files.vars_file, files.inventory, env={})
 

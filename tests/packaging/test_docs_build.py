@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from disttools import MODULES, REPO, run, tool
 
 EVENT_SOURCES = REPO / "extensions" / "eda" / "plugins" / "event_source"
@@ -59,3 +60,14 @@ def test_every_guide_is_in_the_site_and_linked(site: Path):
         assert f"guides/{guide.stem}.html" in index
     controller = (site / "guides" / "controller.html").read_text()
     assert 'href="operations.html"' in controller, "the guides' links to each other must resolve"
+
+
+def test_collection_index_carries_the_links_of_links_yml(site: Path):
+    """docs/docsite/links.yml (antsibull-docs format) reaches the collection's index page: every extra link
+    and the forum, so the docs lead to the README, the guides, the release notes and the issue tracker."""
+    links = yaml.safe_load((REPO / "docs" / "docsite" / "links.yml").read_text())
+    index = (site / "collection" / "index.html").read_text()
+    for link in links["extra_links"]:
+        assert link["url"] in index, f"{link['description']} is not linked from the collection index"
+    for forum in links["communication"]["forums"]:
+        assert forum["url"] in index

@@ -3,7 +3,7 @@
 The installed tree (build/collections, what `make collection` installs from dist/) is copied outside
 the git work tree first: inside it, ansible-test lists files with git, and build/ is ignored, so it
 would find nothing to test. scripts/seed-ansible-test-cache replaces the get-pip download ansible-test
-would otherwise attempt (see DEVELOPERS.md). Skipped sanity tests, because their tools cannot exist
+would otherwise attempt (see CONTRIBUTING.md). Skipped sanity tests, because their tools cannot exist
 here and the collection has no file they would check: pslint (PowerShell) and shellcheck (shell scripts).
 """
 

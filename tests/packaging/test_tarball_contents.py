@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from disttools import MODULES
 
-TOP_LEVEL = ("MANIFEST.json", "FILES.json", "README.md", "LICENSE", "CHANGELOG.rst", "CHANGELOG.md", "requirements.txt")
+TOP_LEVEL = ("MANIFEST.json", "FILES.json", "README.md", "LICENSE", "CHANGELOG.rst", "CHANGELOG.md", "requirements.txt",
+             "CONTRIBUTING.md", "CODE_OF_CONDUCT.md")
 REQUIRED = {
     *TOP_LEVEL,
     "changelogs/changelog.yaml",
@@ -30,6 +31,8 @@ REQUIRED = {
     "docs/controller.md",
     "docs/operations.md",
     "docs/event_reference.md",
+    "docs/docsite/links.yml",
+    "tests/config.yml",
     *(f"plugins/modules/{name}.py" for name in MODULES),
 }
 # Every file in the tarball must match one of these; anything else is junk for a user.
@@ -49,9 +52,11 @@ ALLOWED = (
     "playbooks/templates/*.j2",
     "docs/*.md",
     "docs/images/*.svg",
+    "docs/docsite/links.yml",
     "changelogs/changelog.yaml",
     "changelogs/config.yaml",
     "controller/credential_types/*.yml",
+    "tests/config.yml",
 )
 PRIVATE_KEY = re.compile(rb"-----BEGIN [A-Z ]*PRIVATE KEY-----")
 MAX_BYTES = 2 * 1024 * 1024

@@ -7,7 +7,9 @@ an activation or a job would get to the real ansible-rulebook and ansible-playbo
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import jinja2
@@ -31,11 +33,37 @@ def field_defaults(definition: dict, inputs: dict) -> dict:
     return values
 
 
-def render(definition: dict, kind: str, inputs: dict) -> dict:
-    """Render one injector section as the controller does (EDA: native types; AWX: text)."""
+# The name under which each controller gives templates the paths of the files it wrote.
+FILE_NAMESPACES = {"extra_vars": "eda", "env": "tower"}
+
+
+def render_files(definition: dict, inputs: dict, directory: Path) -> dict[str, str]:
+    """Write the file injectors' files as the controller does: one file per ``template.<name>``, under a
+    random name (so nothing may be inferred from it), readable by its owner only. Returns ``{name: path}``."""
+    context = field_defaults(definition, inputs)
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    paths = {}
+    for key, template in definition["injectors"].get("file", {}).items():
+        descriptor, path = tempfile.mkstemp(dir=directory)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(env.from_string(template).render(context))
+        paths[key.split(".", 1)[1]] = path
+    return paths
+
+
+def render(definition: dict, kind: str, inputs: dict, files_dir: Path | None = None) -> dict:
+    """Render one injector section as the controller does (EDA: native types; AWX: text).
+
+    With file injectors, their files are written to ``files_dir`` first and their paths are what
+    ``eda.filename.<name>`` (EDA) or ``tower.filename.<name>`` (AWX) name in the section.
+    """
     env_class = jinja2.nativetypes.NativeEnvironment if kind == "extra_vars" else jinja2.Environment
     env = env_class(undefined=jinja2.StrictUndefined)
     context = field_defaults(definition, inputs)
+    if "file" in definition["injectors"]:
+        if files_dir is None:
+            raise ValueError("this credential type writes files: pass files_dir")
+        context[FILE_NAMESPACES[kind]] = {"filename": render_files(definition, inputs, files_dir)}
     return {key: env.from_string(value).render(context) for key, value in definition["injectors"][kind].items()}
 
 

@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ansible_collections.fabricops.aci.plugins.module_utils.core.hosts import parse_hosts
 from ansible_collections.fabricops.aci.plugins.module_utils.core.redact import REDACTED
 
 LOGIN_PATH = "/api/aaaLogin.json"
@@ -36,6 +37,8 @@ ENV_FALLBACKS = {
     "use_ssl": ("ACI_USE_SSL",),
     "use_proxy": ("ACI_USE_PROXY",),
     "timeout": ("ACI_TIMEOUT",),
+    # Not a cisco.aci variable: lets a controller credential hand over the CA it wrote to a file.
+    "ca_path": ("ACI_CA_PATH",),
 }  # type: dict[str, tuple[str, ...]]
 
 # option -> its other names, as cisco.aci spells them.
@@ -47,7 +50,7 @@ OPTION_ALIASES = {
 }  # type: dict[str, tuple[str, ...]]
 
 # Every connection option the modules and the event source take.
-CONNECTION_OPTIONS = (*ENV_FALLBACKS, "ca_path")
+CONNECTION_OPTIONS = tuple(ENV_FALLBACKS)
 
 DEFAULTS = {
     "username": "admin",
@@ -94,15 +97,6 @@ def to_int(option: str, value: object, minimum: int | None = None, maximum: int 
             bounds = f"between {minimum} and {maximum}"
         raise ValueError(f"{option}: must be {bounds}, got {number}")
     return number
-
-
-def type_name(value: object) -> str:
-    """How an error names what was given instead of text: ``a mapping``, ``a list``, ``int``."""
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    return type(value).__name__
 
 
 def _check_host(host: str) -> str:
@@ -257,13 +251,28 @@ def with_env_fallbacks(options: Mapping[str, object], environ: Mapping[str, str]
     return merged
 
 
-def connection_settings(options: Mapping[str, object], environ: Mapping[str, str] | None = None) -> ConnectionSettings:
-    """Validate and type the connection options (env fallbacks applied); ValueError names the bad option."""
+def cluster_settings(options: Mapping[str, object],
+                     environ: Mapping[str, str] | None = None) -> tuple[ConnectionSettings, ...]:
+    """Validated settings for every APIC that ``host`` names, in the order given (the failover order).
+
+    ``host`` is one address or a cluster (core/hosts.py); a member's own port wins, and ``port`` (or
+    ``ACI_PORT``) applies to the members given without one. Environment fallbacks are applied first;
+    ValueError names the bad option.
+    """
     merged = with_env_fallbacks(options, environ)
-    if merged.get("host") is not None and not isinstance(merged["host"], str):
-        raise ValueError(f"host: must be a string (the APIC address), got {type_name(merged['host'])}")
-    host = _check_host(str(merged.get("host") or ""))
-    port = merged.get("port")
+    return tuple(_apic_settings(merged, host, port) for host, port in parse_hosts(merged.get("host")))
+
+
+def connection_settings(options: Mapping[str, object], environ: Mapping[str, str] | None = None) -> ConnectionSettings:
+    """Validated settings for one APIC (``host`` must name exactly one); ValueError names the bad option."""
+    members = cluster_settings(options, environ)
+    if len(members) > 1:
+        raise ValueError(f"host: one APIC address expected here, got {len(members)} cluster members")
+    return members[0]
+
+
+def _apic_settings(merged: Mapping[str, object], host: str, own_port: int | None) -> ConnectionSettings:
+    port = own_port if own_port is not None else merged.get("port")
     port = None if port in (None, "") else to_int("port", port, 1, 65535)
     username = str(merged.get("username") or "")
     if not username:

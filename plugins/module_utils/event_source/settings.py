@@ -22,10 +22,9 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.connection impo
     ENV_FALLBACKS,
     OPTION_ALIASES,
     ConnectionSettings,
-    connection_settings,
+    cluster_settings,
     to_bool,
     to_int,
-    type_name,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.subscription_spec import (
     CHOICES,
@@ -121,39 +120,6 @@ def to_float(option: str, value: object, minimum: float | None = None, maximum: 
     return number
 
 
-def _split_host(option: str, item: str) -> tuple:
-    """``host``, ``host:port``, ``[v6]:port`` or a bare IPv6 literal -> (host, port or None)."""
-    item = item.strip()
-    if "/" in item:
-        raise ValueError(f"{option}: give only the APIC address (name or IP, optionally :port), without a scheme "
-                         f"or path, got {item!r}")
-    if item.startswith("["):
-        host, rest = item[1:].split("]", 1) if "]" in item else (item[1:], "")
-        if rest and not rest.startswith(":"):
-            raise ValueError(f"{option}: cannot read {item!r}; write IPv6 with a port as '[2001:db8::1]:443'")
-        return host, (to_int(option, rest[1:], 1, 65535) if rest else None)
-    if item.count(":") == 1:
-        host, port = item.split(":")
-        return host, to_int(option, port, 1, 65535)
-    return item, None
-
-
-def parse_hosts(value: object) -> list:
-    """The ``host`` argument as (host, port) pairs: a list, or comma-separated text (from the environment)."""
-    if value is not None and not isinstance(value, (str, list, tuple)):
-        raise ValueError(f"host: must be a string or a list of APIC addresses, got {type_name(value)}")
-    items = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
-    hosts = []
-    for item in items:
-        if not isinstance(item, str):
-            raise ValueError(f"host: expected APIC addresses as text, got {type(item).__name__}")
-        if item.strip():
-            hosts.append(_split_host("host", item))
-    if not hosts:
-        raise ValueError("host: required; give the APIC address, a list of cluster members, or export ACI_HOST")
-    return hosts
-
-
 def _canonical(args: Mapping) -> dict:
     """Arguments by canonical name; unknown names and alias clashes are refused."""
     options = {}
@@ -186,19 +152,10 @@ def parse_settings(args: Mapping, environ: Mapping | None = None) -> SourceSetti
         raise ValueError("the source arguments must be a mapping of option names to values")
     environ = os.environ if environ is None else environ
     options = _canonical(args)
-    host_value = options.get("host")
-    if host_value in (None, "", []):
-        host_value = next((environ[name] for name in ENV_FALLBACKS["host"] if environ.get(name)), None)
     # An empty value means "not set" (docs/controller.md): rulebooks pass "{{ aci_x | default('') }}" for
     # every connection option, and what is empty must come from the ACI_* environment or the default.
-    common = {name: None if options.get(name) == "" else options.get(name)
-              for name in CONNECTION_OPTIONS if name != "host"}
-    connections = []
-    for host, port in parse_hosts(host_value):
-        entry = dict(common, host=host)
-        if port is not None:
-            entry["port"] = port
-        connections.append(connection_settings(entry, environ))
+    common = {name: None if options.get(name) in ("", []) else options.get(name) for name in CONNECTION_OPTIONS}
+    connections = cluster_settings(common, environ)
     subscriptions = parse_subscriptions(options.get("subscriptions"))
     values = {name: _source_value(BY_NAME[name], options.get(name))
               for name in ("refresh_timeout", "emit_existing", "heartbeat_interval", "reconnect_delay",

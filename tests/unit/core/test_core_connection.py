@@ -124,7 +124,7 @@ def test_certificate_settings_default_name():
     ("options", "message"),
     [
         ({"password": "p"}, "^host: required"),
-        ({"host": {"a": 1}, "password": "p"}, "^host: must be a string \\(the APIC address\\), got a mapping$"),
+        ({"host": {"a": 1}, "password": "p"}, "^host: must be a string or a list of APIC addresses, got a mapping$"),
         ({"host": "a"}, "^password or private_key"),
         ({"host": "a", "password": "p", "port": "x"}, "^port: "),
         ({"host": "a", "password": "p", "timeout": 0}, "^timeout: "),

@@ -7,10 +7,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from ansible_collections.fabricops.aci.plugins.module_utils.core.hosts import parse_hosts
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source import settings as settings_mod
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.settings import (
     args_schema,
-    parse_hosts,
     parse_settings,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.subscription_spec import CHOICES, KEYS
@@ -91,7 +91,7 @@ def test_certificate_user_needs_no_password():
     (dict(BASE, hostname="b"), r"^hostname: given twice"),
     (dict(BASE, port="http"), r"^port: expected a whole number"),
     (dict(BASE, port=70000), r"^port: must be between 1 and 65535"),
-    (dict(BASE, host="a:99999"), r"^host: must be between 1 and 65535"),
+    (dict(BASE, host="a:99999"), r"^host: the port in 'a:99999' must be a whole number between 1 and 65535"),
     (dict(BASE, host="https://apic"), r"^host: give only the APIC address"),
     (dict(BASE, host="[::1]x"), r"^host: cannot read"),
     (dict(BASE, host=[1]), r"^host: expected APIC addresses as text"),

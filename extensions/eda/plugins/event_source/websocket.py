@@ -78,6 +78,7 @@ options:
   ca_path:
     description:
       - PEM file (or directory of hashed PEM files) of the CA that signed the APIC certificate.
+        Falls back to E(ACI_CA_PATH).
       - Default is the system trust store.
     type: str
   use_ssl:
