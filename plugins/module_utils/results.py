@@ -10,6 +10,7 @@ they look like numbers, so a tenant called "2024" is not turned into an integer.
 from __future__ import annotations
 
 from ansible_collections.fabricops.aci.plugins.module_utils.core.dn import parent_dn, tenant_of
+from ansible_collections.fabricops.aci.plugins.module_utils.core.events import apic_int
 
 SEVERITIES = ("critical", "major", "minor", "warning", "info", "cleared")
 LIFECYCLES = ("soaking", "soaking-clearing", "raised", "raised-clearing", "retaining")
@@ -20,14 +21,6 @@ _INTEGERS = {
     "faultInst": ("occur",),
     "faultDelegate": ("occur",),
 }
-
-
-def to_int(value: object, default: int | None = None) -> int | None:
-    """An int from APIC text, or ``default`` when it is missing or not a number."""
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return default
 
 
 def split_object(obj: dict) -> tuple:
@@ -42,7 +35,7 @@ def typed_attributes(cls: str, attributes: dict) -> dict:
     out = dict(attributes)
     for name in _INTEGERS.get(cls, ()):
         if name in out:
-            out[name] = to_int(out[name], out[name])
+            out[name] = apic_int(out[name], out[name])
     return out
 
 
@@ -56,7 +49,7 @@ def flatten(obj: dict) -> dict:
     for child in children:
         child_cls, child_attributes, _grandchildren = split_object(child)
         if child_cls == HEALTH_CLASS:
-            flat["health"] = to_int(child_attributes.get("cur"))
+            flat["health"] = apic_int(child_attributes.get("cur"))
         elif child_cls in FAULT_CLASSES:
             flat.setdefault("faults", []).append(fault_record(child_cls, child_attributes))
         else:
@@ -71,10 +64,10 @@ def health_record(attributes: dict) -> dict:
     return {
         "dn": owner,
         "tenant": tenant_of(owner),
-        "health": to_int(attributes.get("cur")),
-        "previous": to_int(attributes.get("prev")),
+        "health": apic_int(attributes.get("cur")),
+        "previous": apic_int(attributes.get("prev")),
         "max_severity": attributes.get("maxSev", ""),
-        "change": to_int(attributes.get("chng"), 0),
+        "change": apic_int(attributes.get("chng"), 0),
         "updated": attributes.get("updTs", ""),
     }
 
@@ -103,7 +96,7 @@ def fault_record(cls: str, attributes: dict) -> dict:
         "rule": attributes.get("rule", ""),
         "created": attributes.get("created", ""),
         "last_transition": attributes.get("lastTransition", ""),
-        "occurrences": to_int(attributes.get("occur"), 0),
+        "occurrences": apic_int(attributes.get("occur"), 0),
         "acknowledged": _yes(attributes.get("ack", "no")),
         "delegated": _yes(attributes.get("delegated", "no")),
         "original_severity": attributes.get("origSeverity", ""),

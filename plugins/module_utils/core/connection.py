@@ -80,7 +80,7 @@ def to_bool(option: str, value: object) -> bool:
     raise ValueError(f"{option}: expected a boolean (true or false), got {value!r}")
 
 
-def to_int(option: str, value: object, minimum: int | None = None, maximum: int | None = None) -> int:
+def option_int(option: str, value: object, minimum: int | None = None, maximum: int | None = None) -> int:
     """An integer within bounds from an int or decimal text; ValueError naming the option and the range."""
     if isinstance(value, bool):
         raise ValueError(f"{option}: expected a whole number, got a boolean")
@@ -273,7 +273,7 @@ def connection_settings(options: Mapping[str, object], environ: Mapping[str, str
 
 def _apic_settings(merged: Mapping[str, object], host: str, own_port: int | None) -> ConnectionSettings:
     port = own_port if own_port is not None else merged.get("port")
-    port = None if port in (None, "") else to_int("port", port, 1, 65535)
+    port = None if port in (None, "") else option_int("port", port, 1, 65535)
     username = str(merged.get("username") or "")
     if not username:
         raise ValueError("username: required; set it or export ACI_USERNAME")
@@ -295,6 +295,6 @@ def _apic_settings(merged: Mapping[str, object], host: str, own_port: int | None
         validate_certs=to_bool("validate_certs", merged["validate_certs"]),
         use_ssl=to_bool("use_ssl", merged["use_ssl"]),
         use_proxy=to_bool("use_proxy", merged["use_proxy"]),
-        timeout=to_int("timeout", merged["timeout"], 1, 3600),
+        timeout=option_int("timeout", merged["timeout"], 1, 3600),
         ca_path=(str(merged["ca_path"]) if merged.get("ca_path") else None),
     )

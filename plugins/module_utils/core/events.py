@@ -126,17 +126,21 @@ def dn_parts(dn: str) -> tuple:
     return parent, rn, None
 
 
-def to_int(value: object) -> int | None:
-    """An integer from an APIC attribute string ("85"), or None when absent or not a number."""
+def apic_int(value: object, default: int | None = None) -> int | None:
+    """An integer from an APIC attribute string ("85", "85.0"), or ``default`` when absent or not a number.
+
+    For reading attributes; options given by a user are read by core/connection.py ``option_int``, which
+    refuses what is not a number instead.
+    """
     if value is None or value == "":
-        return None
+        return default
     try:
         return int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         try:
             return int(float(value))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            return None
+        except (TypeError, ValueError, OverflowError):
+            return default
 
 
 def _to_bool(value: object) -> bool | None:
@@ -147,14 +151,14 @@ def _to_bool(value: object) -> bool | None:
 
 def health_fields(attributes: dict) -> dict:
     """Typed health score fields of a healthInst-like object (``cur``, ``prev``, ``maxSev``...)."""
-    current = to_int(attributes.get("cur"))
-    previous = to_int(attributes.get("prev"))
+    current = apic_int(attributes.get("cur"))
+    previous = apic_int(attributes.get("prev"))
     return {
         "current": current,
         "previous": previous,
-        "change": to_int(attributes.get("chng")),
+        "change": apic_int(attributes.get("chng")),
         "max_severity": attributes.get("maxSev"),
-        "tw_score": to_int(attributes.get("twScore")),
+        "tw_score": apic_int(attributes.get("twScore")),
     }
 
 
@@ -167,7 +171,7 @@ def fault_fields(attributes: dict) -> dict:
         "highest_severity": attributes.get("highestSeverity"),
         "original_severity": attributes.get("origSeverity"),
         "lifecycle": attributes.get("lc"),
-        "occurrences": to_int(attributes.get("occur")),
+        "occurrences": apic_int(attributes.get("occur")),
         "acknowledged": _to_bool(attributes.get("ack")),
         "delegated": _to_bool(attributes.get("delegated")),
         "cause": attributes.get("cause"),

@@ -23,8 +23,8 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.connection impo
     OPTION_ALIASES,
     ConnectionSettings,
     cluster_settings,
+    option_int,
     to_bool,
-    to_int,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.subscription_spec import (
     CHOICES,
@@ -142,7 +142,7 @@ def _source_value(option: Option, value: object) -> object:
     if option.kind == "bool":
         return to_bool(option.name, value)
     if option.kind == "int":
-        return to_int(option.name, value, option.minimum, option.maximum)
+        return option_int(option.name, value, option.minimum, option.maximum)
     return to_float(option.name, value, option.minimum, option.maximum)
 
 

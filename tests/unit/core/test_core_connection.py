@@ -26,18 +26,18 @@ def test_to_bool_error_names_option():
 
 
 def test_to_int():
-    assert c.to_int("port", "8443", 1, 65535) == 8443
-    assert c.to_int("timeout", 5, minimum=1) == 5
+    assert c.option_int("port", "8443", 1, 65535) == 8443
+    assert c.option_int("timeout", 5, minimum=1) == 5
     with pytest.raises(ValueError, match=r"^port: must be between 1 and 65535, got 0"):
-        c.to_int("port", 0, 1, 65535)
+        c.option_int("port", 0, 1, 65535)
     with pytest.raises(ValueError, match=r"^timeout: must be at least 1"):
-        c.to_int("timeout", "0", minimum=1)
+        c.option_int("timeout", "0", minimum=1)
     with pytest.raises(ValueError, match=r"^x: must be at most 3"):
-        c.to_int("x", 4, maximum=3)
+        c.option_int("x", 4, maximum=3)
     with pytest.raises(ValueError, match=r"^port: expected a whole number"):
-        c.to_int("port", "eighty")
+        c.option_int("port", "eighty")
     with pytest.raises(ValueError, match="boolean"):
-        c.to_int("port", True)
+        c.option_int("port", True)
 
 
 def test_urls():
