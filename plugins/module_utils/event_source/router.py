@@ -287,7 +287,11 @@ class Router:
             self.confirm(handed.popleft())
             taken -= 1
         if handed:
-            self._settle_timer = asyncio.get_running_loop().call_later(SETTLE_INTERVAL, self.settle)
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # driven without an event loop (a benchmark): the next put settles them
+                return
+            self._settle_timer = loop.call_later(SETTLE_INTERVAL, self.settle)
 
     def close(self) -> None:
         """The source stops: confirm what the engine took; what it did not is emitted again after a restart."""
