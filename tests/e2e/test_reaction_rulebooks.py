@@ -70,3 +70,43 @@ def test_interface_watch_triages_a_port_down_and_a_flapping_port(apic_thread, tm
         assert subjects(rulebook, INTERFACE_PLAY) == [port, port, "topology/pod-1/node-102/sys/phys-[eth1/1]"]
         other = read_json(reports / "interface-102-eth1_1.json")
         assert (other["state_reason"], other["epgs"]) == ("sfp-missing", ["uni/tn-prod/ap-shop/epg-app"])
+
+
+@pytest.mark.apicsim(fault_time_scale=0.001)
+def test_node_watch_reports_switches_leaving_and_rejoining_once(apic_thread, tmp_path: Path):
+    apic = apic_thread
+    reports = tmp_path / "reports"
+    leaf = "topology/pod-1/node-101"
+    with running(apic, tmp_path, "node_watch", 1) as rulebook:
+        apic.call(apic.control.node_down, 101)
+        run = rulebook.wait_for_run(NODE_PLAY, 1)
+        assert run.failed == 0, "\n".join(run.lines)
+        report = read_json(reports / "node-101.json")
+        node = apic.call(apic.control.get, leaf)["fabricNode"]["attributes"]
+        assert (report["trigger"]["kind"], report["state"], report["role"], report["pod"]) == ("left", "inactive", "leaf", 1)
+        assert (report["name"], report["serial"], report["state_changed"]) == (
+            node["name"], node["serial"], node["lastStateModTs"])
+        assert report["epgs"] == [WEB]  # bound to eth1/1 and eth1/3 of node-101, endpoint learned on eth1/1
+        assert sorted(b["tDn"] for b in report["bindings"]) == [
+            "topology/pod-1/paths-101/pathep-[eth1/1]", "topology/pod-1/paths-101/pathep-[eth1/3]"]
+        assert [e["mac"] for e in report["endpoints"]] == [WEB_MAC]
+        assert "F0110" in [f["code"] for f in report["faults"]]
+        assert "- Why: the switch left the fabric" in (reports / "node-101.md").read_text()
+
+        # Noise: a controller "leaving" (not subscribed), a port going down, the same state again.
+        apic.call(apic.control.node_down, 1)
+        apic.call(apic.control.link_down, 102, "eth1/1")
+        apic.call(apic.control.node_down, 101)
+        apic.call(apic.control.node_up, 101)
+        rulebook.wait_for_run(NODE_PLAY, 2)
+        assert read_json(reports / "node-101.json")["trigger"]["kind"] == "rejoined"
+        # The switch bounces again within 5 minutes: both directions are throttled.
+        apic.call(apic.control.node_down, 101)
+        apic.call(apic.control.node_up, 101)
+        # Barrier: a spine leaves; nothing depended on it.
+        apic.call(apic.control.node_down, 202)
+        rulebook.wait_for_run(NODE_PLAY, 3)
+        assert subjects(rulebook, NODE_PLAY) == [leaf, leaf, "topology/pod-1/node-202"]
+        spine = read_json(reports / "node-202.json")
+        assert (spine["role"], spine["epgs"], spine["endpoints"]) == ("spine", [], [])
+        assert "Nothing: no EPG is bound to its ports" in (reports / "node-202.md").read_text()
