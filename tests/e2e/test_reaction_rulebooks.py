@@ -110,3 +110,55 @@ def test_node_watch_reports_switches_leaving_and_rejoining_once(apic_thread, tmp
         spine = read_json(reports / "node-202.json")
         assert (spine["role"], spine["epgs"], spine["endpoints"]) == ("spine", [], [])
         assert "Nothing: no EPG is bound to its ports" in (reports / "node-202.md").read_text()
+
+
+def managed_tenant(name: str) -> dict:
+    """A tenant as tenant_onboard leaves it: the automation's annotation and the baseline."""
+    return {"fvTenant": {"attributes": {"name": name, "annotation": "orchestrator:fabricops-eda"}, "children": [
+        {"fvCtx": {"attributes": {"name": "main"}}},
+        {"fvBD": {"attributes": {"name": "main-bd"}, "children": [{"fvRsCtx": {"attributes": {"tnFvCtxName": "main"}}}]}},
+        {"fvAp": {"attributes": {"name": "main-ap"}}},
+    ]}}
+
+
+def test_change_audit_records_hand_made_changes_and_its_restores_never_loop(apic_thread, tmp_path: Path):
+    """The loop guard, end to end: the drift guard writes the baseline back as the automation's user, and
+    those writes (audit records like any other) never start the rule again."""
+    apic = apic_thread
+    reports = tmp_path / "reports"
+    files = contract_files(tmp_path, apic, reports, automation_user=apic.username)
+    files.env["FABRICOPS_DRIFT_GUARD"] = "restore"
+    rsctx = "uni/tn-m1/BD-main-bd/rsctx"
+    with running(apic, tmp_path, "change_audit", 1, files=files) as rulebook:
+        # The automation's own writes (the user the event source and playbooks log in as): never a run.
+        apic.call(apic.control.post, "uni", managed_tenant("m1"), user=apic.username)
+        apic.call(apic.control.create_tenant, "u1", user=apic.username)
+        apic.call(apic.control.modify, "uni/tn-m1", {"descr": "by the automation"}, user=apic.username)
+        # Someone changes the managed BD's VRF by hand (logged in through a login domain).
+        apic.call(apic.control.modify, rsctx, {"tnFvCtxName": "other"}, user="apic#fallback\\jdoe")
+        run = rulebook.wait_for_run(AUDIT_PLAY, 1)
+        assert run.failed == 0, "\n".join(run.lines)
+        (record_file,) = reports.glob("change-m1-*.json")
+        record = read_json(record_file)
+        assert (record["user"], record["action"], record["dn"], record["restored"]) == (
+            "jdoe", "modification", rsctx, True)
+        assert [c["changes"] for c in record["changes"]] == [[{"property": "tnFvCtxName", "old": "main", "new": "other"}]]
+        bd_relation = apic.call(apic.control.get, rsctx)["fvRsCtx"]["attributes"]
+        assert bd_relation["tnFvCtxName"] == "main", "the drift guard put the baseline back"
+        assert "- Who: jdoe (modification of uni/tn-m1/BD-main-bd/rsctx" in record_file.with_suffix(".md").read_text()
+
+        # A hand-made change to a tenant the automation does not manage: looked at, never recorded or touched.
+        apic.call(apic.control.modify, "uni/tn-u1", {"descr": "mine"}, user="jdoe")
+        # One commit deleting the managed BD (two audit records, one transaction): one run, BD restored.
+        apic.call(apic.control.delete, "uni/tn-m1/BD-main-bd", user="jdoe")
+        rulebook.wait_for_run(AUDIT_PLAY, 3)
+        assert apic.call(apic.control.get, "uni/tn-m1/BD-main-bd"), "the deleted BD was restored"
+        # Barrier: one more change by hand. Had a restore started the rule, its run would come before this one.
+        apic.call(apic.control.modify, "uni/tn-m1", {"descr": "by hand"}, user="jdoe")
+        rulebook.wait_for_run(AUDIT_PLAY, 4)
+        assert subjects(rulebook, AUDIT_PLAY) == [rsctx, "uni/tn-u1", rsctx, "uni/tn-m1"]
+        assert rulebook.runs(AUDIT_PLAY)[1].messages[-1].endswith("not managed by the automation, nothing recorded")
+        assert all(run.failed == 0 for run in rulebook.runs(AUDIT_PLAY))
+        assert not list(reports.glob("change-u1-*")), "an unmanaged tenant got a record"
+        assert len(list(reports.glob("change-m1-*.json"))) == 3
+        assert apic.call(apic.control.get, "uni/tn-u1")["fvTenant"]["attributes"]["annotation"] == ""
