@@ -30,7 +30,7 @@ WEB_MAC = "00:50:56:A1:01:11"  # learned on node-101 eth1/1 in the default fabri
 
 def subjects(process: RulebookProcess, play: str) -> list[str]:
     """The object of every run of ``play`` so far (the playbook's last message starts with it), in order."""
-    return [run.messages[-1].split(":", 1)[0] for run in process.runs(play)]
+    return [run.messages[-1].split(": ", 1)[0] for run in process.runs(play)]
 
 
 @pytest.mark.apicsim(fault_time_scale=0.001)
@@ -162,3 +162,43 @@ def test_change_audit_records_hand_made_changes_and_its_restores_never_loop(apic
         assert not list(reports.glob("change-u1-*")), "an unmanaged tenant got a record"
         assert len(list(reports.glob("change-m1-*.json"))) == 3
         assert apic.call(apic.control.get, "uni/tn-u1")["fvTenant"]["attributes"]["annotation"] == ""
+
+
+def test_endpoint_watch_reports_moving_and_misplaced_endpoints(apic_thread, tmp_path: Path):
+    apic = apic_thread
+    reports = tmp_path / "reports"
+    quarantine = "uni/tn-dev/ap-lab/epg-test"
+    files = contract_files(tmp_path, apic, reports, endpoint_unexpected_epgs=[quarantine])
+    mover, misplaced, barrier = "00:50:56:CC:00:01", "00:50:56:CC:00:02", "00:50:56:CC:00:03"
+    with running(apic, tmp_path, "endpoint_watch", 1, files=files) as rulebook:
+        # Learned where expected, then three moves within the window: one report.
+        apic.call(apic.control.endpoint_learn, WEB, mover, 101, "eth1/1", ip="10.1.1.77")
+        for node, port in ((102, "eth1/1"), (101, "eth1/2"), (102, "eth1/3")):
+            apic.call(apic.control.endpoint_move, WEB, mover, node, port)
+        run = rulebook.wait_for_run(ENDPOINT_PLAY, 1)
+        assert run.failed == 0, "\n".join(run.lines)
+        report = read_json(reports / "endpoint-00_50_56_CC_00_01.json")
+        assert (report["trigger"]["kind"], report["moves"], report["learned"]) == ("moving", 3, True)
+        (where,) = report["locations"]
+        assert (where["epg"], where["nodes"], where["interface"], where["ips"]) == (WEB, [102], "eth1/3", ["10.1.1.77"])
+        assert apic.call(apic.control.get, f"{WEB}/cep-{mover}")["fvCEp"]["attributes"]["fabricPathDn"] == where["path"]
+        assert [h["cause"] for h in report["history"]] == ["endpoint-moved"] * 3 + ["endpoint-learned"]
+        assert len(report["paths"]) == 4
+        assert "- Why: it moved 3 times in 10 minutes" in (reports / "endpoint-00_50_56_CC_00_01.md").read_text()
+
+        # Noise: an endpoint ageing out, one move of another endpoint, a learn in an expected EPG.
+        apic.call(apic.control.endpoint_age_out, WEB, WEB_MAC)
+        apic.call(apic.control.endpoint_move, "uni/tn-prod/ap-shop/epg-app", "00:50:56:A1:02:11", 101, "eth1/9")
+        apic.call(apic.control.endpoint_learn, "uni/tn-prod/ap-shop/epg-app", misplaced, 102, "eth1/1")
+        # Learned in the quarantine EPG: reported; ageing out and coming back at once is throttled.
+        apic.call(apic.control.endpoint_learn, quarantine, misplaced, 101, "eth1/4")
+        rulebook.wait_for_run(ENDPOINT_PLAY, 2)
+        report = read_json(reports / "endpoint-00_50_56_CC_00_02.json")
+        assert (report["trigger"]["kind"], report["trigger"]["epg"]) == ("unexpected", quarantine)
+        assert sorted(l["epg"] for l in report["locations"]) == sorted(["uni/tn-prod/ap-shop/epg-app", quarantine])
+        apic.call(apic.control.endpoint_age_out, quarantine, misplaced)
+        apic.call(apic.control.endpoint_learn, quarantine, misplaced, 101, "eth1/4")
+        # Barrier: another endpoint in the quarantine EPG.
+        apic.call(apic.control.endpoint_learn, quarantine, barrier, 101, "eth1/5")
+        rulebook.wait_for_run(ENDPOINT_PLAY, 3)
+        assert subjects(rulebook, ENDPOINT_PLAY) == [mover, misplaced, barrier]
