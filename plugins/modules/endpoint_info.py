@@ -12,9 +12,9 @@ version_added: 0.1.0
 description:
   - Finds the endpoints (C(fvCEp)) with the MAC address O(mac) or the IP address O(ip), in every EPG they
     are learned in, with the port, switch and pod they are learned on and their encapsulation.
-  - With O(history=true) (the default) it also reads the endpoint's history records (C(eventRecord) and
-    C(aaaModLR) about it): when it was learned, each move from one port or switch to another, when it aged
-    out. An endpoint that aged out is still found in its history by O(mac).
+  - With O(history=true) (the default) it also reads the history records about the endpoint (C(eventRecord)
+    and C(aaaModLR)), which tell when it was learned, each move from one port or switch to another, and when
+    it aged out. An endpoint that aged out is still found in its history by O(mac).
 author:
   - fabricops maintainers (@fabricops)
 extends_documentation_fragment:
