@@ -2,9 +2,9 @@
 """`make demo`: a tenant is created on a (simulated) APIC and the shipped rulebooks react, end to end.
 
 The Makefile has already built the collection tarball and installed it into build/collections. This script
-then starts the APIC simulator (HTTPS with its own CA), runs the real ansible-rulebook twice from that
-installed collection (fabricops.aci.tenant_watch and fabricops.aci.health_watch), changes the fabric through
-the simulator's control API the way an operator would in the APIC GUI, shows what the reaction playbooks
+then starts the APIC simulator (HTTPS with its own CA), runs the real ansible-rulebook three times from that
+installed collection (fabricops.aci.tenant_watch, fabricops.aci.health_watch and fabricops.aci.change_audit),
+changes the fabric through the simulator's control API the way an operator would in the APIC GUI, shows what the reaction playbooks
 did (read back from the simulator, and the triage report), and stops everything with SIGTERM.
 
 Every step prints what happens and why, so a newcomer can follow from the output alone. The password and
@@ -41,7 +41,9 @@ from rulebook_process import (
 TENANT = "demo"
 OTHER_TENANT = "prod"  # in the simulator's default fabric
 THRESHOLD, DROP = 70, 20
-SUBSCRIPTIONS = 4  # tenant_watch: 1 (tenants); health_watch: 3 (tenants, EPGs, switches)
+SUBSCRIPTIONS = 5  # tenant_watch: 1 (tenants); health_watch: 3 (tenants, EPGs, switches); change_audit: 1
+AUDIT_PLAY = "Record a change made by hand to a managed object"
+SOMEONE = "jdoe"  # a person changing the fabric by hand; the automation logs in as admin
 # Faults soak for 120 s on an APIC before they are raised; the simulator runs the demo's 100 times faster.
 FAULT_TIME_SCALE = 0.01
 NOT_SHOWN = frozenset({"healthInst", "faultInst", "fvRsTenantMonPol"})  # implicit children, not the baseline
@@ -96,30 +98,34 @@ def tell_the_story() -> int:
         say("Everything below verifies TLS against that CA; the login is admin with a password that is "
             "never printed.", 3)
 
-        for stale in (f"onboard-{TENANT}.json", f"triage-uni_tn-{TENANT}.*", f"triage-uni_tn-{OTHER_TENANT}.*"):
+        for stale in (f"onboard-{TENANT}.json", f"triage-uni_tn-{TENANT}.*", f"triage-uni_tn-{OTHER_TENANT}.*",
+                      f"change-{TENANT}-*"):
             for path in REPORTS.glob(stale):
                 path.unlink()  # from an earlier demo: the reports below must be this run's
         # Each run has its own vars file and inventory: they hold this simulator's CA file.
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fabricops-demo-")))
-        files = contract_files(workdir, sim, REPORTS, health_threshold=THRESHOLD, health_drop=DROP)
+        files = contract_files(workdir, sim, REPORTS, health_threshold=THRESHOLD, health_drop=DROP,
+                               automation_user=sim.username)
+        files.env["FABRICOPS_DRIFT_GUARD"] = "restore"
         rulebooks = {name: RulebookProcess(f"fabricops.aci.{name}", cwd=workdir, vars_file=files.vars_file,
                                            inventory=files.inventory, env=files.env)
-                     for name in ("tenant_watch", "health_watch")}
-        say("\n2. Starting the real ansible-rulebook twice, from the collection installed out of the tarball:")
+                     for name in ("tenant_watch", "health_watch", "change_audit")}
+        say("\n2. Starting the real ansible-rulebook three times, from the collection installed out of the tarball:")
         for rulebook in rulebooks.values():
             stack.callback(rulebook.stop)
             rulebook.start()
             say(f"ansible-rulebook -r {rulebook.rulebook} --vars vars.yml -i inventory.yml", 3)
         say(f"in {workdir}. The APIC address and login come from ACI_HOST, ACI_PORT, ACI_USERNAME and\n"
             "ACI_PASSWORD, which the event source and the playbooks both read; vars.yml holds the CA file and the\n"
-            f"health thresholds (below {THRESHOLD}, or a fall of {DROP} points at once), inventory.yml the CA file "
-            "for the playbooks.", 3)
+            f"health thresholds (below {THRESHOLD}, or a fall of {DROP} points at once) and automation_user (admin),\n"
+            "inventory.yml the CA file for the playbooks.", 3)
         say("Each one starts a JVM for its rule engine, logs in, opens the websocket and subscribes...", 3)
         started = time.monotonic()
         wait_until(lambda: live_subscriptions(sim) >= SUBSCRIPTIONS, "the rulebooks to subscribe", 90,
                    lambda: [r.check_alive() for r in rulebooks.values()])
-        say(f"Both are listening after {time.monotonic() - started:.1f} s: {live_subscriptions(sim)} subscriptions, "
-            "tenant_watch's 1 and health_watch's 3, each rulebook on its own websocket.", 3)
+        say(f"All are listening after {time.monotonic() - started:.1f} s: {live_subscriptions(sim)} subscriptions, "
+            "tenant_watch's 1, health_watch's 3 and change_audit's 1 (the APIC's audit log), each rulebook on its "
+            "own websocket.", 3)
 
         tenant_dn = f"uni/tn-{TENANT}"
         say(f"\n3. An operator creates tenant {TENANT!r} (through the simulator's control API, as in the APIC GUI).")
@@ -138,6 +144,10 @@ def tell_the_story() -> int:
 
         bd_dn = f"{tenant_dn}/BD-main-bd"
         say("\n5. Trouble: a major fault appears on the new bridge domain and the tenant's health falls to 55.")
+        rsctx = f"{bd_dn}/rsctx"
+        hand_made_at = time.monotonic()
+        sim.call(sim.control.modify, rsctx, {"tnFvCtxName": "elsewhere"}, user=SOMEONE)
+        say(f"(At the same moment {SOMEONE} changes that bridge domain by hand: step 7 tells what became of it.)", 3)
         sim.call(sim.control.raise_fault, bd_dn, "F0467", "major", descr="bridge domain has no subnet")
         wait_until(lambda: fault_lifecycle(sim, f"{bd_dn}/fault-F0467") == "raised", "the fault to be raised", 30)
         say("(the fault soaked and was raised: the simulator runs the APIC's fault timers 100 times faster)", 3)
@@ -162,11 +172,28 @@ def tell_the_story() -> int:
             say(f"error: expected one triage of {tenant_dn}, saw {triaged.count(tenant_dn)}")
             return 1
 
+        say(f"\n7. Loop guard. Back at step 5, {SOMEONE} also repointed the bridge domain at another VRF by hand, and\n"
+            "   change_audit has been at it meanwhile: it read the APIC's audit record, which names the user, recorded\n"
+            "   the change and put the baseline back (its drift guard):")
+        run = finished_run(rulebooks["change_audit"], AUDIT_PLAY, 1)
+        say(f"fabricops.aci.change_record: {ran(run, hand_made_at)}.", 3)
+        say(f"playbook says: {run.messages[-1]}", 3)
+        records = [mo.attrs for mo in sim.call(lambda: list(sim.mit.of_class("aaaModLR")))
+                   if mo.attrs["affected"] == rsctx and mo.attrs["ind"] == "modification"]
+        for record in records:
+            say(f"audit record: {record['user']} {record['ind']} {record['changeSet']}", 3)
+        runs = len(rulebooks["change_audit"].runs(AUDIT_PLAY))
+        say(f"The restore is the automation's own write, audited under {sim.username} (automation_user): the rule "
+            f"skipped it, change_audit ran {runs} time(s).", 3)
+        if runs != 1 or [r["user"] for r in records] != [SOMEONE, sim.username]:
+            say("error: expected one change_audit run, the hand-made change and its restore in the audit log")
+            return 1
+
         report = REPORTS / f"triage-uni_tn-{TENANT}.md"
-        say(f"\n7. The triage report of {tenant_dn} ({shown(report)}, with a .json twin):\n")
+        say(f"\n8. The triage report of {tenant_dn} ({shown(report)}, with a .json twin):\n")
         say(report.read_text().rstrip(), 5)
 
-        say("\n8. A restart that loses nothing: tenant_watch is stopped (SIGTERM, as an upgrade or a controller\n"
+        say("\n9. A restart that loses nothing: tenant_watch is stopped (SIGTERM, as an upgrade or a controller\n"
             "   restart would), a tenant is created while it is down, and tenant_watch is started again.")
         code = rulebooks["tenant_watch"].stop()
         say(f"tenant_watch stopped (exit code {code}); its event source flushed its checkpoint, the state the rule\n"
@@ -186,7 +213,7 @@ def tell_the_story() -> int:
         for message in run.messages:
             say(f"playbook says: {message}", 3)
 
-        say("\n9. Stopping: SIGTERM to each ansible-rulebook (its event source logs out and closes the "
+        say("\n10. Stopping: SIGTERM to each ansible-rulebook (its event source logs out and closes the "
             "websocket), then the simulator.")
         for rulebook in rulebooks.values():
             code = rulebook.stop()

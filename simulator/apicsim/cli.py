@@ -139,12 +139,25 @@ def _write_private(path: Path, text: str) -> None:
 
 # ------------------------------------------------------------------------- ctl
 
+_USER = ("--user", {"default": "admin", "help": "APIC user the change is audited as (default admin)"})
+_PORT = [("node", {"type": int}), ("interface", {"help": "eth1/1"}), ("--pod", {"type": int, "default": 1})]
+
 _CTL_COMMANDS: dict[str, tuple[str, list[tuple[str, dict[str, Any]]]]] = {
-    "create-tenant": ("create a tenant uni/tn-NAME", [("name", {}), ("--descr", {"default": ""})]),
+    "create-tenant": ("create a tenant uni/tn-NAME", [("name", {}), ("--descr", {"default": ""}), _USER]),
     "create": ("create an object of class CLS at DN",
-               [("cls", {}), ("dn", {}), ("attrs", {"nargs": "*", "help": "k=v"})]),
-    "modify": ("change properties of DN", [("dn", {}), ("attrs", {"nargs": "+", "help": "k=v"})]),
-    "delete": ("delete DN and its subtree", [("dn", {})]),
+               [("cls", {}), ("dn", {}), ("attrs", {"nargs": "*", "help": "k=v"}), _USER]),
+    "modify": ("change properties of DN", [("dn", {}), ("attrs", {"nargs": "+", "help": "k=v"}), _USER]),
+    "delete": ("delete DN and its subtree", [("dn", {}), _USER]),
+    "link-down": ("port INTERFACE of switch NODE loses its link", [*_PORT, ("--reason", {"default": "link-failure"})]),
+    "link-up": ("port INTERFACE of switch NODE gets its link back", _PORT),
+    "link-flap": ("port INTERFACE of switch NODE goes down and up TIMES times",
+                  [*_PORT, ("--times", {"type": int, "default": 3})]),
+    "node-down": ("switch NODE leaves the fabric", [("node", {"type": int}), ("--pod", {"type": int, "default": 1})]),
+    "node-up": ("switch NODE rejoins the fabric", [("node", {"type": int}), ("--pod", {"type": int, "default": 1})]),
+    "endpoint-learn": ("endpoint MAC is learned in EPG on a port of NODE",
+                       [("epg", {}), ("mac", {}), *_PORT, ("--ip", {"default": ""}), ("--encap", {"default": ""})]),
+    "endpoint-move": ("endpoint MAC of EPG is now seen on another port", [("epg", {}), ("mac", {}), *_PORT]),
+    "endpoint-age-out": ("endpoint MAC of EPG ages out", [("epg", {}), ("mac", {})]),
     "get": ("show DN with its subtree", [("dn", {})]),
     "set-health": ("set the health score of DN", [("dn", {}), ("score", {"type": int}), ("--max-sev", {})]),
     "raise-fault": (
@@ -190,13 +203,32 @@ def ctl_request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     """(action, JSON arguments) for the control API, from parsed `apicsim ctl` arguments."""
     a = args.action
     if a == "create-tenant":
-        return "create_tenant", {"name": args.name, "descr": args.descr}
+        return "create_tenant", {"name": args.name, "descr": args.descr, "user": args.user}
     if a == "create":
-        return "create", {"cls": args.cls, "dn": args.dn, "attrs": _pairs(args.attrs)}
+        return "create", {"cls": args.cls, "dn": args.dn, "attrs": _pairs(args.attrs), "user": args.user}
     if a == "modify":
-        return "modify", {"dn": args.dn, "attrs": _pairs(args.attrs)}
-    if a in ("delete", "get"):
+        return "modify", {"dn": args.dn, "attrs": _pairs(args.attrs), "user": args.user}
+    if a == "delete":
+        return a, {"dn": args.dn, "user": args.user}
+    if a == "get":
         return a, {"dn": args.dn}
+    if a in ("link-down", "link-up", "link-flap"):
+        body = {"node": args.node, "interface": args.interface, "pod": args.pod}
+        if a == "link-down":
+            body["reason"] = args.reason
+        if a == "link-flap":
+            body["times"] = args.times
+        return a.replace("-", "_"), body
+    if a in ("node-down", "node-up"):
+        return a.replace("-", "_"), {"node": args.node, "pod": args.pod}
+    if a == "endpoint-learn":
+        return "endpoint_learn", {"epg": args.epg, "mac": args.mac, "node": args.node, "interface": args.interface,
+                                  "pod": args.pod, "ip": args.ip, "encap": args.encap}
+    if a == "endpoint-move":
+        return "endpoint_move", {"epg": args.epg, "mac": args.mac, "node": args.node, "interface": args.interface,
+                                 "pod": args.pod}
+    if a == "endpoint-age-out":
+        return "endpoint_age_out", {"epg": args.epg, "mac": args.mac}
     if a == "set-health":
         return "set_health", {"dn": args.dn, "score": args.score, "max_sev": args.max_sev}
     if a == "raise-fault":

@@ -17,15 +17,19 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .audit import Actor
 from .errors import ApiError, bad_request
 from .faults import FaultSpec
 from .rest import error_response, json_response
+from .users import DEMO_USER, parse_login_name
 
 if TYPE_CHECKING:
     from .simulator import Simulator
 
 CONTROL_PREFIX = "/_sim/"
 BURST_TENANT = "uni/tn-apicsim-burst"
+#: Who the control API's object actions are attributed to unless a `user` is named.
+OPERATOR = DEMO_USER
 
 
 class Control:
@@ -38,23 +42,32 @@ class Control:
 
     # ------------------------------------------------------------ objects
 
-    def create(self, cls: str, dn: str, attrs: dict[str, str] | None = None) -> dict[str, Any]:
-        """Create one object (and its implicit children) with system rights."""
-        return _changes(self._sim.mit.create(cls, dn, attrs or {}))
+    def create(self, cls: str, dn: str, attrs: dict[str, str] | None = None, user: str = OPERATOR) -> dict[str, Any]:
+        """Create one object (and its implicit children) with system rights, audited as `user`'s change."""
+        actor = _actor(user)
+        return self._audited(self._sim.mit.create(cls, dn, attrs or {}), actor)
 
-    def post(self, dn: str, body: dict[str, Any]) -> dict[str, Any]:
+    def post(self, dn: str, body: dict[str, Any], user: str = OPERATOR) -> dict[str, Any]:
         """Apply an APIC-style POST body at `dn` (nested trees, status created/modified/deleted)."""
-        return _changes(self._sim.mit.post(dn, body))
+        actor = _actor(user)
+        return self._audited(self._sim.mit.post(dn, body), actor)
 
-    def modify(self, dn: str, attrs: dict[str, str]) -> dict[str, Any]:
-        return _changes(self._sim.mit.modify(dn, attrs))
+    def modify(self, dn: str, attrs: dict[str, str], user: str = OPERATOR) -> dict[str, Any]:
+        actor = _actor(user)
+        return self._audited(self._sim.mit.modify(dn, attrs), actor)
 
-    def delete(self, dn: str) -> dict[str, Any]:
-        return _changes(self._sim.mit.delete(dn))
+    def delete(self, dn: str, user: str = OPERATOR) -> dict[str, Any]:
+        actor = _actor(user)
+        return self._audited(self._sim.mit.delete(dn), actor)
 
-    def create_tenant(self, name: str, descr: str = "") -> dict[str, Any]:
+    def create_tenant(self, name: str, descr: str = "", user: str = OPERATOR) -> dict[str, Any]:
         """The demo's favourite change: a new tenant `uni/tn-<name>`."""
-        return self.post("uni", {"fvTenant": {"attributes": {"name": name, "descr": descr}}})
+        return self.post("uni", {"fvTenant": {"attributes": {"name": name, "descr": descr}}}, user=user)
+
+    def _audited(self, changes, actor: Actor) -> dict[str, Any]:
+        """An operator's change leaves an audit record (aaaModLR) like one made through REST."""
+        self._sim.history.audit(changes, actor)
+        return _changes(changes)
 
     def get(self, dn: str) -> dict[str, Any]:
         """The object at `dn` with its subtree, or an empty dict."""
@@ -75,6 +88,47 @@ class Control:
     def clear_fault(self, dn: str, code: str, cls: str = "faultInst", affected: str = "") -> dict[str, Any]:
         """The condition behind fault `code` on `dn` ceased: clearing, retaining, then deleted."""
         return {"dn": self._sim.faults.clear_fault(dn, code, cls=cls, affected=affected)}
+
+    # --------------------------------------------------- operational events
+
+    def link_down(self, node: int, interface: str, pod: int = 1, reason: str = "link-failure") -> dict[str, Any]:
+        """Port `interface` of switch `node` loses its link (ethpmPhysIf operSt down, fault F0532)."""
+        return self._sim.operations.link_down(node, interface, pod, reason)
+
+    def link_up(self, node: int, interface: str, pod: int = 1) -> dict[str, Any]:
+        """The port's link is back (operSt up, F0532 clearing)."""
+        return self._sim.operations.link_up(node, interface, pod)
+
+    def link_flap(self, node: int, interface: str, times: int = 3, pod: int = 1) -> dict[str, Any]:
+        """The port goes down and up `times` times in a row."""
+        times = int(times)
+        if times < 1:
+            raise bad_request(f"link_flap times must be >= 1, not {times}")
+        for _ in range(times):
+            self._sim.operations.link_down(node, interface, pod)
+            self._sim.operations.link_up(node, interface, pod)
+        return {"dn": f"topology/pod-{pod}/node-{node}/sys/phys-[{interface}]/phys", "flaps": times}
+
+    def node_down(self, node: int, pod: int = 1) -> dict[str, Any]:
+        """Switch `node` leaves the fabric (fabricNode fabricSt inactive, fault F0110)."""
+        return self._sim.operations.node_down(node, pod)
+
+    def node_up(self, node: int, pod: int = 1) -> dict[str, Any]:
+        """Switch `node` rejoins the fabric (fabricSt active, F0110 clearing)."""
+        return self._sim.operations.node_up(node, pod)
+
+    def endpoint_learn(self, epg: str, mac: str, node: int, interface: str, ip: str = "", encap: str = "",
+                       pod: int = 1) -> dict[str, Any]:
+        """Endpoint `mac` (optionally with `ip`) is learned in EPG `epg` on a port of `node`."""
+        return self._sim.operations.endpoint_learn(epg, mac, node, interface, ip, encap, pod)
+
+    def endpoint_move(self, epg: str, mac: str, node: int, interface: str, pod: int = 1) -> dict[str, Any]:
+        """Endpoint `mac` of `epg` is now seen on another port or leaf."""
+        return self._sim.operations.endpoint_move(epg, mac, node, interface, pod)
+
+    def endpoint_age_out(self, epg: str, mac: str) -> dict[str, Any]:
+        """Endpoint `mac` of `epg` ages out (deleted)."""
+        return self._sim.operations.endpoint_age_out(epg, mac)
 
     # ---------------------------------------------------------------- burst
 
@@ -186,7 +240,8 @@ class Control:
         names = (
             "create", "post", "modify", "delete", "create_tenant", "get", "set_health", "raise_fault",
             "clear_fault", "burst", "drop", "expire_sessions", "throttle_logins", "disturb_refreshes",
-            "reset_chaos", "advance_clock", "member_down", "member_up", "stats",
+            "reset_chaos", "advance_clock", "member_down", "member_up", "stats", "link_down", "link_up",
+            "link_flap", "node_down", "node_up", "endpoint_learn", "endpoint_move", "endpoint_age_out",
         )
         return {name: getattr(self, name) for name in names}
 
@@ -222,6 +277,13 @@ async def _kwargs(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise bad_request("control request body must be a JSON object of keyword arguments")
     return body
+
+
+def _actor(user: str) -> Actor:
+    """Who an operator action is attributed to; a login form (`apic#dom\\\\user`) is recorded by its user."""
+    if not isinstance(user, str) or not user:
+        raise bad_request("user must be a non-empty APIC user name (e.g. admin)")
+    return Actor(parse_login_name(user).user)
 
 
 def _changes(changes) -> dict[str, Any]:

@@ -46,6 +46,9 @@ class Change:
     attrs: Mapping[str, str]
     changed: tuple[str, ...]
     ts: float
+    #: for ``modified``: the values of the ``changed`` properties before the change (the audit log's
+    #: "Old:" side); None for the other statuses.
+    before: Mapping[str, str] | None = None
 
 
 class Mo:
@@ -463,7 +466,8 @@ class Mit:
         if "modTs" in a and a["modTs"] != "never":
             a["modTs"] = tx.stamp
         tx.undo.append(lambda: _restore(a, old))
-        tx.changes.append(Change("modified", info.name, mo.dn, dict(a), tuple(changed), tx.ts))
+        before = {key: old[key] or "" for key in changed}
+        tx.changes.append(Change("modified", info.name, mo.dn, dict(a), tuple(changed), tx.ts, before))
 
     def _relation_target(self, info: ClassInfo, a: Mapping[str, str]) -> dict[str, str]:
         """A named relation's target (``tDn``/``tRn``/``state``): own tenant first, then common.

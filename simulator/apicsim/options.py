@@ -82,6 +82,10 @@ class SimOptions:
     fault_time_scale: float = 1.0
     """Multiplies the three fault intervals (0.01 turns 120 s into 1.2 s for demos and tests)."""
 
+    # history records (reference 4: aaaModLR, eventRecord)
+    history_records_max: int = 10_000
+    """Audit and event records kept; beyond it the oldest are deleted, as an APIC rolls its records over."""
+
     # cluster (reference 6)
     members: int = 1
     """Number of simulated APIC cluster members, each on its own port, sharing one object tree."""
@@ -113,5 +117,7 @@ class SimOptions:
                 raise ValueError(f"{name} must be > 0 seconds, not {getattr(self, name)!r}")
         if self.members < 1:
             raise ValueError(f"members must be >= 1, not {self.members!r}")
+        if self.history_records_max < 1:
+            raise ValueError(f"history_records_max must be >= 1, not {self.history_records_max!r}")
         if self.max_mos_per_frame < 1:
             raise ValueError(f"max_mos_per_frame must be >= 1, not {self.max_mos_per_frame!r}")

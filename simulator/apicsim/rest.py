@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from . import aaa
+from .audit import Actor
 from .auth import Principal, authenticate
 from .chaos import THROTTLE_BODY
 from .errors import ApiError, bad_request
@@ -172,6 +173,8 @@ async def _objects(request: web.Request, member: Member) -> web.StreamResponse:
         changes = mit.delete(query.dn)
     else:
         raise ApiError(405, 405, f"Request failed, method {request.method} is not supported")
+    session_id = principal.session.session_id if principal.session is not None else ""
+    member.sim.history.audit(changes, Actor(principal.user, session_id))
     if request.query.get("rsp-subtree") == "modified":
         imdata = [{c.cls: {"attributes": {"dn": c.dn, "status": c.status}}} for c in changes]
         return json_response({"totalCount": str(len(imdata)), "imdata": imdata})

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .aaa import site_fingerprint
+from .audit import HistoryLog
 from .chaos import Chaos
 from .clock import SimClock
 from .cluster import Cluster
@@ -30,6 +31,7 @@ from .derived import derived_changes
 from .faults import FaultEngine
 from .followups import FollowUps
 from .mit import Change, Mit
+from .operations import FabricOperations
 from .options import SimOptions
 from .signature import SignatureVerifier
 from .tls import CertUserFiles, TlsFiles, ensure_cert_user, ensure_tls
@@ -53,6 +55,8 @@ class Simulator:
         self.verifier = SignatureVerifier()
         self.chaos = Chaos(self.clock)
         self.faults = FaultEngine(self.mit, self.clock, options)
+        self.history = HistoryLog(self.mit, options.history_records_max)
+        self.operations = FabricOperations(self.mit, self.faults, self.history, self.clock)
         self.control = Control(self)
         self.cluster = Cluster(self)
         self.fingerprint = site_fingerprint(str(id(self)))

@@ -32,7 +32,9 @@ def actions(rule: dict) -> list[dict]:
 
 
 def test_every_rulebook_has_a_controller_variant_and_nothing_else_is_there():
-    assert [p.name for p in RULEBOOKS] == ["fault_watch.yml", "health_watch.yml", "tenant_watch.yml"]
+    assert [p.name for p in RULEBOOKS] == [
+        "change_audit.yml", "endpoint_watch.yml", "fault_watch.yml", "health_watch.yml", "interface_watch.yml",
+        "node_watch.yml", "tenant_watch.yml"]
     assert sorted(p.name for p in CONTROLLER.glob("*.yml")) == [p.name for p in RULEBOOKS]
 
 

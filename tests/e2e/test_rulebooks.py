@@ -95,6 +95,9 @@ def test_tenant_watch_onboards_each_new_tenant_once(apic_thread, tmp_path: Path)
         apic.call(apic.control.modify, "uni/tn-e2e-a", {"descr": "changed"})
         apic.call(apic.control.create, "fvBD", "uni/tn-prod/BD-e2e", {"name": "e2e"})
         apic.call(apic.control.delete, "uni/tn-e2e-a")
+        # Loop guard: a tenant the automation created itself (it carries the automation's annotation).
+        apic.call(apic.control.post, "uni", {"fvTenant": {"attributes": {
+            "name": "e2e-auto", "annotation": "orchestrator:fabricops-eda"}}})
         # Barrier, and a burst of two creations: each is onboarded exactly once.
         apic.call(apic.control.create_tenant, "e2e-b")
         apic.call(apic.control.create_tenant, "e2e-c")

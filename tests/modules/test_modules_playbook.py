@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.playbook, pytest.mark.slow]
 
 
 def prepare_fabric(apic_thread) -> None:
-    """A tenant with known health scores and faults for health_info, fault_info and query_info."""
+    """A tenant with known health scores, faults, audit records and endpoints for the info modules."""
     control = apic_thread.sim.control
     apic_thread.call(control.post, "uni", {"fvTenant": {"attributes": {"name": "pb-health"}, "children": [
         {"fvBD": {"attributes": {"name": "b"}}},
@@ -36,6 +36,15 @@ def prepare_fabric(apic_thread) -> None:
     apic_thread.call(control.raise_fault, "uni/tn-pb-health", "F0999", "critical")
     apic_thread.call(control.raise_fault, "uni/tn-pb-health/BD-b", "F0998", "warning")
     apic_thread.call(control.advance_clock, 300)  # past soaking: both faults are raised
+    # For audit_info: a change made by hand by another user. For endpoint_info: an endpoint learned on one
+    # leaf port that then moved twice, and one that aged out.
+    apic_thread.call(control.modify, "uni/tn-pb-health", {"descr": "changed by hand"}, user="jdoe")
+    epg = "uni/tn-pb-health/ap-a/epg-e"
+    apic_thread.call(control.endpoint_learn, epg, "00:50:56:BB:00:01", 101, "eth1/1", ip="10.9.9.9")
+    apic_thread.call(control.endpoint_move, epg, "00:50:56:BB:00:01", 102, "eth1/4")
+    apic_thread.call(control.endpoint_move, epg, "00:50:56:BB:00:01", 102, "eth1/5")
+    apic_thread.call(control.endpoint_learn, epg, "00:50:56:BB:00:02", 101, "eth1/2")
+    apic_thread.call(control.endpoint_age_out, epg, "00:50:56:BB:00:02")
 
 
 @pytest.mark.apicsim(users={USER: PASSWORD})

@@ -15,7 +15,7 @@ from rulebook_process import BIN, REPO, tool_env
 __all__ = ["MODULES", "REPO", "run", "tool"]
 
 # The modules the collection ships, named once: each distribution check must find every one of them.
-MODULES = ("mo", "tenant", "query_info", "health_info", "fault_info")
+MODULES = ("mo", "tenant", "query_info", "health_info", "fault_info", "audit_info", "endpoint_info")
 
 
 def tool(name: str) -> str:

@@ -42,7 +42,7 @@ def test_required_classes_have_rules(cat):
     for name in REQUIRED:
         info = cat.get(name)
         assert info is not None, name
-        assert info.category in {"config", "topology", "health", "fault", "record"}
+        assert info.category in {"config", "topology", "endpoint", "health", "fault", "record"}
         assert info.parents, name
         for key, value in info.defaults.items():
             assert isinstance(value, str), (name, key)

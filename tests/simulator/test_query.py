@@ -53,7 +53,8 @@ def test_bracketed_dns_work_in_paths(fabric):
         "uni/tn-prod/BD-web-bd/subnet-[2001:db8:10:1::1/64]"
     ]
     phys = get(fabric, "/api/node/mo/topology/pod-1/node-101/sys/phys-[eth1/3].json", query_target="children")
-    assert dns(phys) == ["topology/pod-1/node-101/sys/phys-[eth1/3]/fault-F0532"]
+    assert dns(phys) == ["topology/pod-1/node-101/sys/phys-[eth1/3]/phys",
+                         "topology/pod-1/node-101/sys/phys-[eth1/3]/fault-F0532"]
 
 
 def test_nested_brackets_in_paths_and_matches():
@@ -146,6 +147,8 @@ def test_rsp_subtree_children_full_and_class(fabric):
         "uni/tn-prod/ap-shop/epg-app/health",
         "uni/tn-prod/ap-shop/epg-app/rsbd",
         "uni/tn-prod/ap-shop/epg-app/rsprov-web-to-app",
+        "uni/tn-prod/ap-shop/epg-app/rspathAtt-[topology/pod-1/paths-102/pathep-[eth1/1]]",
+        "uni/tn-prod/ap-shop/epg-app/cep-00:50:56:A1:02:11",
     ]
 
 
