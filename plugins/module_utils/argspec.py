@@ -12,39 +12,26 @@ from __future__ import annotations
 from ansible.module_utils.basic import env_fallback
 from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import (
     CONNECTION_OPTIONS,
-    ENV_FALLBACKS,
-    OPTION_ALIASES,
-    SECRET_OPTIONS,
+    CONNECTION_TABLE,
     ConnectionSettings,
     cluster_settings,
 )
 
-# host is raw: one address, a YAML list of cluster members or comma-separated text (core/hosts.py).
-_TYPES = {
-    "host": "raw",
-    "port": "int",
-    "username": "str",
-    "password": "str",
-    "private_key": "str",
-    "certificate_name": "str",
-    "validate_certs": "bool",
-    "use_ssl": "bool",
-    "use_proxy": "bool",
-    "timeout": "int",
-}
+# Module types of the table's kinds: host is raw (one address, a YAML list of cluster members or
+# comma-separated text, read by core/hosts.py).
+_MODULE_TYPES = {"hosts": "raw", "str": "str", "int": "int", "bool": "bool", "path": "path"}
 
 
 def connection_argument_spec() -> dict:
     """A fresh argument spec for the connection options (callers add their own options to it)."""
     spec = {}
-    for name, kind in _TYPES.items():
-        option = {"type": kind, "fallback": (env_fallback, list(ENV_FALLBACKS[name]))}
-        if name in OPTION_ALIASES:
-            option["aliases"] = list(OPTION_ALIASES[name])
-        if name in SECRET_OPTIONS:
-            option["no_log"] = True
-        spec[name] = option
-    spec["ca_path"] = {"type": "path", "fallback": (env_fallback, list(ENV_FALLBACKS["ca_path"]))}
+    for option in CONNECTION_TABLE:
+        entry = {"type": _MODULE_TYPES[option.kind], "fallback": (env_fallback, list(option.env))}
+        if option.aliases:
+            entry["aliases"] = list(option.aliases)
+        if option.secret:
+            entry["no_log"] = True
+        spec[option.name] = entry
     return spec
 
 

@@ -25,42 +25,55 @@ WEBTOKEN_CLASS = "webtokenSession"
 TOKEN_COOKIE = "APIC-cookie"
 WEBSOCKET_SESSION_COOKIE = "APIC-WebSocket-Session"
 
-# option -> environment variables, in the order cisco.aci reads them.
-ENV_FALLBACKS = {
-    "host": ("ACI_HOST",),
-    "port": ("ACI_PORT",),
-    "username": ("ACI_USERNAME", "ANSIBLE_NET_USERNAME"),
-    "password": ("ACI_PASSWORD", "ANSIBLE_NET_PASSWORD"),
-    "private_key": ("ACI_PRIVATE_KEY", "ANSIBLE_NET_SSH_KEYFILE"),
-    "certificate_name": ("ACI_CERTIFICATE_NAME",),
-    "validate_certs": ("ACI_VALIDATE_CERTS",),
-    "use_ssl": ("ACI_USE_SSL",),
-    "use_proxy": ("ACI_USE_PROXY",),
-    "timeout": ("ACI_TIMEOUT",),
-    # Not a cisco.aci variable: lets a controller credential hand over the CA it wrote to a file.
-    "ca_path": ("ACI_CA_PATH",),
-}  # type: dict[str, tuple[str, ...]]
+class ConnectionOption:
+    """One connection option of the modules and the event source: the single place it is described.
 
-# option -> its other names, as cisco.aci spells them.
-OPTION_ALIASES = {
-    "host": ("hostname",),
-    "username": ("user",),
-    "private_key": ("cert_key",),
-    "certificate_name": ("cert_name",),
-}  # type: dict[str, tuple[str, ...]]
+    ``kind`` is ``hosts`` (one address, a list of cluster members or comma-separated text: core/hosts.py),
+    ``str``, ``int``, ``bool`` or ``path``. ``env`` lists the environment variables read when the option
+    is not given, in the order cisco.aci reads them; ``aliases`` its other names as cisco.aci spells them.
+    The modules' argument spec (argspec.py) and the event source's settings (event_source/settings.py)
+    are built from this table; the doc fragment, the event source's DOCUMENTATION and JSON schema and
+    the controller credential types are checked against it (tests/unit/core/test_core_connection_table.py).
+    """
 
-# Every connection option the modules and the event source take.
-CONNECTION_OPTIONS = tuple(ENV_FALLBACKS)
+    __slots__ = ("aliases", "default", "env", "kind", "maximum", "minimum", "name", "secret")
 
-DEFAULTS = {
-    "username": "admin",
-    "validate_certs": True,
-    "use_ssl": True,
-    "use_proxy": True,
-    "timeout": 30,
-}  # type: dict[str, object]
+    def __init__(self, name: str, kind: str, env: tuple = (), aliases: tuple = (), default: object = None,
+                 secret: bool = False, minimum: int | None = None, maximum: int | None = None) -> None:
+        self.name = name
+        self.kind = kind
+        self.env = env
+        self.aliases = aliases
+        self.default = default
+        self.secret = secret
+        self.minimum = minimum
+        self.maximum = maximum
 
-SECRET_OPTIONS = ("password", "private_key")
+
+CONNECTION_TABLE = (
+    ConnectionOption("host", "hosts", ("ACI_HOST",), ("hostname",)),
+    ConnectionOption("port", "int", ("ACI_PORT",), minimum=1, maximum=65535),
+    ConnectionOption("username", "str", ("ACI_USERNAME", "ANSIBLE_NET_USERNAME"), ("user",), default="admin"),
+    ConnectionOption("password", "str", ("ACI_PASSWORD", "ANSIBLE_NET_PASSWORD"), secret=True),
+    ConnectionOption("private_key", "str", ("ACI_PRIVATE_KEY", "ANSIBLE_NET_SSH_KEYFILE"), ("cert_key",),
+                     secret=True),
+    ConnectionOption("certificate_name", "str", ("ACI_CERTIFICATE_NAME",), ("cert_name",)),
+    ConnectionOption("validate_certs", "bool", ("ACI_VALIDATE_CERTS",), default=True),
+    ConnectionOption("use_ssl", "bool", ("ACI_USE_SSL",), default=True),
+    ConnectionOption("use_proxy", "bool", ("ACI_USE_PROXY",), default=True),
+    ConnectionOption("timeout", "int", ("ACI_TIMEOUT",), default=30, minimum=1, maximum=3600),
+    # ACI_CA_PATH is not a cisco.aci variable: it lets a controller credential hand over the CA it wrote to a file.
+    ConnectionOption("ca_path", "path", ("ACI_CA_PATH",)),
+)
+BY_NAME = {option.name: option for option in CONNECTION_TABLE}
+
+# Views of the table, for the code that reads one aspect of every option.
+ENV_FALLBACKS = {option.name: option.env for option in CONNECTION_TABLE}  # type: dict[str, tuple[str, ...]]
+OPTION_ALIASES = {option.name: option.aliases for option in CONNECTION_TABLE if option.aliases}
+CONNECTION_OPTIONS = tuple(option.name for option in CONNECTION_TABLE)
+DEFAULTS = {option.name: option.default for option in CONNECTION_TABLE if option.default is not None}
+
+SECRET_OPTIONS = tuple(option.name for option in CONNECTION_TABLE if option.secret)
 
 _TRUE = frozenset(("1", "true", "yes", "on", "y", "t"))
 _FALSE = frozenset(("0", "false", "no", "off", "n", "f"))
@@ -97,6 +110,12 @@ def option_int(option: str, value: object, minimum: int | None = None, maximum: 
             bounds = f"between {minimum} and {maximum}"
         raise ValueError(f"{option}: must be {bounds}, got {number}")
     return number
+
+
+def _bounded(name: str, value: object) -> int:
+    """An integer option read within the bounds the table gives it."""
+    option = BY_NAME[name]
+    return option_int(name, value, option.minimum, option.maximum)
 
 
 def _check_host(host: str) -> str:
@@ -273,7 +292,7 @@ def connection_settings(options: Mapping[str, object], environ: Mapping[str, str
 
 def _apic_settings(merged: Mapping[str, object], host: str, own_port: int | None) -> ConnectionSettings:
     port = own_port if own_port is not None else merged.get("port")
-    port = None if port in (None, "") else option_int("port", port, 1, 65535)
+    port = None if port in (None, "") else _bounded("port", port)
     username = str(merged.get("username") or "")
     if not username:
         raise ValueError("username: required; set it or export ACI_USERNAME")
@@ -295,6 +314,6 @@ def _apic_settings(merged: Mapping[str, object], host: str, own_port: int | None
         validate_certs=to_bool("validate_certs", merged["validate_certs"]),
         use_ssl=to_bool("use_ssl", merged["use_ssl"]),
         use_proxy=to_bool("use_proxy", merged["use_proxy"]),
-        timeout=option_int("timeout", merged["timeout"], 1, 3600),
+        timeout=_bounded("timeout", merged["timeout"]),
         ca_path=(str(merged["ca_path"]) if merged.get("ca_path") else None),
     )

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 
 from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import (
     CONNECTION_OPTIONS,
-    DEFAULTS,
-    ENV_FALLBACKS,
-    OPTION_ALIASES,
+    CONNECTION_TABLE,
+    ConnectionOption,
     ConnectionSettings,
     cluster_settings,
     option_int,
@@ -39,29 +38,25 @@ class Option:
     __slots__ = ("aliases", "default", "env", "kind", "maximum", "minimum", "name", "required")
 
     def __init__(self, name: str, kind: str, default: object = None, minimum: float | None = None,
-                 maximum: float | None = None, required: bool = False) -> None:
+                 maximum: float | None = None, required: bool = False, aliases: tuple = (), env: tuple = ()) -> None:
         self.name = name
         self.kind = kind
         self.default = default
         self.minimum = minimum
         self.maximum = maximum
         self.required = required
-        self.aliases = OPTION_ALIASES.get(name, ())
-        self.env = ENV_FALLBACKS.get(name, ())
+        self.aliases = aliases
+        self.env = env
+
+
+def _connection_option(option: ConnectionOption) -> Option:
+    """The event source's view of a connection option of core/connection.py's table (a path is text here)."""
+    return Option(option.name, "str" if option.kind == "path" else option.kind, option.default, option.minimum,
+                  option.maximum, required=option.name == "host", aliases=option.aliases, env=option.env)
 
 
 OPTIONS = (
-    Option("host", "hosts", required=True),
-    Option("port", "int", minimum=1, maximum=65535),
-    Option("username", "str", DEFAULTS["username"]),
-    Option("password", "str"),
-    Option("private_key", "str"),
-    Option("certificate_name", "str"),
-    Option("validate_certs", "bool", DEFAULTS["validate_certs"]),
-    Option("ca_path", "str"),
-    Option("use_ssl", "bool", DEFAULTS["use_ssl"]),
-    Option("use_proxy", "bool", DEFAULTS["use_proxy"]),
-    Option("timeout", "int", DEFAULTS["timeout"], minimum=1, maximum=3600),
+    *(_connection_option(option) for option in CONNECTION_TABLE),
     Option("subscriptions", "subscriptions", required=True),
     Option("refresh_timeout", "int", 300, minimum=1, maximum=3600),
     Option("emit_existing", "bool", False),
