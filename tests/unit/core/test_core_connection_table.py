@@ -45,7 +45,7 @@ def _described(entry: dict) -> str:
 
 
 def test_the_views_of_the_table_are_the_table():
-    assert ENV_FALLBACKS == {option.name: option.env for option in CONNECTION_TABLE}
+    assert {option.name: option.env for option in CONNECTION_TABLE} == ENV_FALLBACKS
     assert {name: aliases for name, aliases in OPTION_ALIASES.items()} == {
         option.name: option.aliases for option in CONNECTION_TABLE if option.aliases}
     assert SECRET_OPTIONS == ("password", "private_key")
