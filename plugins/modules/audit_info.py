@@ -63,7 +63,7 @@ EXAMPLES = r"""
   fabricops.aci.audit_info:
     dn: "uni/tn-{{ ansible_eda.event.aci.tenant }}"
     minutes: 60
-    exclude_users: [ fabricops-eda ]
+    exclude_users: [fabricops-eda]
   register: audit
 
 - name: Name the last one
