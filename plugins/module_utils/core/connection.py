@@ -25,6 +25,7 @@ WEBTOKEN_CLASS = "webtokenSession"
 TOKEN_COOKIE = "APIC-cookie"
 WEBSOCKET_SESSION_COOKIE = "APIC-WebSocket-Session"
 
+
 class ConnectionOption:
     """One connection option of the modules and the event source: the single place it is described.
 
