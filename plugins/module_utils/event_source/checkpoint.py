@@ -156,8 +156,12 @@ class Checkpoint:
 
     def baseline(self, sub, changes) -> None:
         """A subscription's first snapshot is its baseline: forget what was kept, keep ``changes`` (Changes)."""
+        self._ops.put(("reset", sub.name, fingerprint(sub)))
+        self.add_baseline(sub, changes)
+
+    def add_baseline(self, sub, changes) -> None:
+        """More objects of the baseline ``baseline`` started (a paged snapshot writes it page by page)."""
         put = self._ops.put
-        put(("reset", sub.name, fingerprint(sub)))
         name = sub.name
         for change in changes:
             put((PUT, name, change.dn, change.cls, change.attributes))

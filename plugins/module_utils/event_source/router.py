@@ -88,8 +88,8 @@ class Subscription:
     """A named subscription: its spec, the state it knows (kept across connections), the changes not yet
     confirmed by the rule engine, and its live id."""
 
-    __slots__ = ("busy", "expires_at", "fold_window", "id", "name", "outstanding", "page_size", "spec", "state",
-                 "wanted", "windows")
+    __slots__ = ("busy", "expires_at", "fold_window", "id", "name", "outstanding", "page_size", "reading", "spec",
+                 "state", "wanted", "windows")
 
     def __init__(self, spec, registry: SchemaRegistry) -> None:
         self.spec = spec
@@ -100,6 +100,7 @@ class Subscription:
         self.expires_at = 0.0
         self.busy = False  # a refresh or resubscribe is in flight
         self.page_size = None  # type: int | None  # the page size the APIC last accepted, once it refused one
+        self.reading = None  # type: Snapshot | None  # the snapshot being read, until the subscribe ends
         self.wanted = getattr(spec, "modified_attributes", None)  # type: frozenset | None
         self.fold_window = getattr(spec, "fold_window", 0.0) or 0.0
         self.windows = {}  # type: dict[str, FoldWindow]  # DN -> open fold window
@@ -502,8 +503,18 @@ class Router:
         """
         first = not sub.state.initialized
         tickets = self._flush_folds(sub)
-        snapshot = Snapshot(sub, first and (self._emit_existing or self.checkpoint is not None))
+        checkpoint = self.checkpoint
+        baseline = None
+        if first and checkpoint is not None:
+            # The baseline is delivered by definition, unless its objects are emitted (emit_existing): then
+            # each one is recorded once the engine has it. Written page by page, so no page is kept.
+            checkpoint.baseline(sub, ())
+            if not self._emit_existing:
+                def baseline(changes, add=checkpoint.add_baseline):
+                    add(sub, changes)
+        snapshot = Snapshot(sub, first and self._emit_existing, baseline)
         snapshot.tickets = tickets
+        sub.reading = snapshot
         if snapshot.rewound:
             log.info("subscription %s: %d object(s) had changes that never reached the rule engine; "
                      "comparing the snapshot with what it received", sub.name, snapshot.rewound)
@@ -523,7 +534,10 @@ class Router:
             if sub_id is not None:
                 tickets = self._activate(sub, sub_id, snapshot, expires_at)
                 self._window.append(sub)
+            elif sub.reading is not None:
+                drop_all(sub.reading.tickets)  # folded changes it took along: the next snapshot emits them
         finally:
+            sub.reading = None
             self._in_flight -= 1
             if self._in_flight <= 0:
                 self._close_window()
@@ -540,10 +554,6 @@ class Router:
         if snapshot.first:
             sub.outstanding.clear()
             kept = snapshot.kept or ()
-            if self.checkpoint is not None:
-                # The baseline is delivered by definition, unless its objects are emitted (emit_existing):
-                # then each one is recorded once the engine has it.
-                self.checkpoint.baseline(sub, () if self._emit_existing else kept)
             if self._emit_existing:
                 tickets.extend(track(name, change.cls, change.dn, PUT, change.attributes, None,
                                      build_event(change.cls, change.dn, EXISTING, change.attributes, name, self.apic))

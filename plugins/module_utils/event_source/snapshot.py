@@ -4,9 +4,10 @@
 
 Memory stays bounded by the state, not by the answers: each page is parsed into Changes, compared with
 the delivered state (core/reconcile.py ``Reconciliation``), and dropped. What is kept until the snapshot
-is complete is the new state's compact records, the missed changes (they become events), and only for a
-subscription's first snapshot with a checkpoint or ``emit_existing`` its objects (the baseline is written,
-or emitted, whole).
+is complete is the new state's compact records and the missed changes (they become events). A
+subscription's first snapshot is its baseline: each page goes to the checkpoint as it arrives (the
+writer thread drains it in batches, as for any baseline), and only with ``emit_existing`` are its objects
+kept, because every one of them becomes an event.
 
 The delivery ledger is rewound when the snapshot starts, before any page is compared: the snapshot is
 compared with what the rule engine received, never with what the source saw (core/delivery.py).
@@ -25,9 +26,9 @@ log = logging.getLogger(__name__)
 class Snapshot:
     """One subscription's snapshot being read: ``add`` each page, then the router finishes it."""
 
-    __slots__ = ("first", "kept", "pages", "reconciliation", "rewound", "sub", "tickets")
+    __slots__ = ("baseline", "first", "kept", "pages", "reconciliation", "rewound", "sub", "tickets")
 
-    def __init__(self, sub, keep: bool) -> None:
+    def __init__(self, sub, keep: bool, baseline=None) -> None:
         state = sub.state
         self.sub = sub
         self.first = not state.initialized
@@ -36,6 +37,7 @@ class Snapshot:
         self.kept = [] if keep else None  # type: list | None
         self.pages = 0
         self.tickets = []  # type: list  # events that must leave before the snapshot's own (folded changes)
+        self.baseline = baseline  # called with each page's Changes (a first snapshot written to the checkpoint)
 
     def __len__(self) -> int:
         return len(self.reconciliation)
@@ -49,6 +51,8 @@ class Snapshot:
         self.reconciliation.add(changes)
         if self.kept is not None:
             self.kept.extend(changes)
+        if self.baseline is not None:
+            self.baseline(changes)
         self.pages += 1
 
     def finish(self) -> list:

@@ -208,7 +208,7 @@ def _modified_attributes(index: int, value: object) -> frozenset | None:
     if value in (None, ""):
         return None
     if isinstance(value, str):
-        value = [part for part in value.split(",")]
+        value = value.split(",")
     if not isinstance(value, (list, tuple)) or not value:
         raise ValueError(f"{_where(index, 'modified_attributes')}: expected a list of attribute names such as "
                          "[operSt, adminSt]")

@@ -147,6 +147,9 @@ def test_recovered_modifications_are_filtered_too_and_recorded_as_delivered():
         def baseline(self, sub, changes):
             pass
 
+        def add_baseline(self, sub, changes):
+            pass
+
         def record(self, ticket):
             recorded.append((ticket.op, ticket.dn, dict(ticket.attributes)))
 
@@ -221,3 +224,40 @@ def test_folding_with_a_filter_counts_only_listed_changes():
     assert ticket.event["aci"]["folded"] == 1 and router.stats.filtered == 1
     status = router.stats.status_fields()
     assert (status["filtered"], status["folded"]) == (1, 1)
+
+
+def test_a_folded_change_taken_along_by_a_snapshot_that_fails_is_emitted_by_the_next_one():
+    router, sub = _fold_router()
+    router.route(_frame("1", _push("a", descr="1", modTs="t1")))
+    router.confirm(sub.outstanding.by_dn["uni/tn-a"][0])
+    router.route(_frame("1", _push("a", descr="2", modTs="t2")))  # folded
+    router.begin_subscribe(sub)  # a resubscribe on the same connection: the folded change goes along
+    snapshot = router.start_snapshot(sub)
+    snapshot.add([_tenant("a", descr="2", modTs="t2")])
+    assert router.end_subscribe(sub, None, None, 0.0) == []  # the paging failed: nothing handed over
+    router.reset("apic1")
+    _routed, tickets = _paged(router, sub, "3", [[_tenant("a", descr="2", modTs="t2"), _tenant("b")]])
+    assert _summary(tickets) == [("modified", "uni/tn-a", True, ["descr"])]
+
+
+def test_a_first_paged_snapshot_goes_to_the_checkpoint_page_by_page_and_keeps_no_page():
+    written = []
+
+    class Checkpoint:
+        def baseline(self, sub, changes):
+            written.append(("reset", [change.dn for change in changes]))
+
+        def add_baseline(self, sub, changes):
+            written.append(("page", [change.dn for change in changes]))
+
+    router = _router(checkpoint=Checkpoint())
+    sub = router.subscriptions[0]
+    router.reset("apic1")
+    router.begin_subscribe(sub)
+    snapshot = router.start_snapshot(sub)
+    snapshot.add([_tenant("a"), _tenant("b")])
+    assert written == [("reset", []), ("page", ["uni/tn-a", "uni/tn-b"])]  # before the snapshot is complete
+    snapshot.add([_tenant("c")])
+    assert snapshot.kept is None
+    assert router.end_subscribe(sub, "1", snapshot, 0.0) == []
+    assert written[-1] == ("page", ["uni/tn-c"]) and len(sub.state) == 3
