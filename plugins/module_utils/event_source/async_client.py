@@ -45,6 +45,7 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import (
     ForbiddenError,
     error_from_response,
 )
+from ansible_collections.fabricops.aci.plugins.module_utils.core.events import apic_int
 from ansible_collections.fabricops.aci.plugins.module_utils.core.signature import signature_cookies
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source import request_environment
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import (
@@ -300,10 +301,7 @@ class AsyncApicClient:
 
 def _total(body: dict) -> int:
     """``totalCount`` of an answer (a string on the APIC); -1 when missing or not a number."""
-    try:
-        return int(body.get("totalCount", -1))
-    except (TypeError, ValueError):
-        return -1
+    return apic_int(body.get("totalCount"), -1)
 
 
 def _connector_reason(exc) -> str:
