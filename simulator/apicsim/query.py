@@ -366,10 +366,17 @@ def _order_by(catalogue: Catalogue, value: str | None) -> list[tuple[str, str, b
     return keys
 
 
+def _dn_of(mo: Mo) -> str:
+    return mo.dn
+
+
 def _ordered(mos: list[Mo], cls: str, prop: str, descending: bool) -> list[Mo]:
     """Sort the objects of ``cls`` by ``prop`` (numbers numerically, before words); others keep their place after."""
     own = [mo for mo in mos if mo.cls == cls]
     others = [mo for mo in mos if mo.cls != cls]
+    if prop == "dn":  # never a number: plain text order, without a key per object (paging a large class)
+        own.sort(key=_dn_of, reverse=descending)
+        return own + others
 
     def key(mo: Mo) -> tuple[int, float, str]:
         value = mo.attrs.get(prop, "")

@@ -181,14 +181,7 @@ class ApicConnection:
         passes = 1
         seen = 0  # deletions held before this pass began
         while page_size:
-            page = 1
-            while page * page_size < total:
-                total, imdata = await paging.read(page)
-                if not imdata:
-                    break
-                snapshot.add(imdata)
-                imdata = None
-                page += 1
+            await paging.read_pass(snapshot, total)
             # An object deleted between two page reads moves every later object one place up: the first one
             # of the next page then ends the page before, already read, and would look deleted. Such a pass
             # is read again (objects seen twice count once, the held pushes still follow the complete
@@ -358,3 +351,21 @@ class _Paging:
         answer = await client.query(self.spec.page_url(page, self.page_size))
         connection.router.stats.pages += 1
         return answer
+
+    async def read_pass(self, snapshot, total: int) -> None:
+        """Pages 1 and up into ``snapshot``, the next one asked for while the last one is compared (the
+        APIC and the source work at the same time; two pages in memory at most)."""
+        size = self.page_size
+        page = 1
+        pending = asyncio.ensure_future(self.read(page)) if size < total else None
+        try:
+            while pending is not None:
+                total, imdata = await pending
+                page += 1
+                pending = asyncio.ensure_future(self.read(page)) if imdata and page * size < total else None
+                snapshot.add(imdata or [])
+                imdata = None
+        finally:
+            if pending is not None:
+                pending.cancel()
+                await asyncio.gather(pending, return_exceptions=True)
