@@ -51,7 +51,7 @@ def latency_rows(result: dict[str, Any]) -> list[dict[str, str]]:
                  "p99 < 10 ms", _check(result["p99_ms"] < 10))]
 
 
-def recovery_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+def recovery_rows(result: dict[str, Any], limit_ms: float = 2000) -> list[dict[str, str]]:
     section = f"recovery, {result['objects']:,} objects"
     return [
         _row(section, "drop -> every subscription live",
@@ -59,8 +59,13 @@ def recovery_rows(result: dict[str, Any]) -> list[dict[str, str]]:
              f"({result['rounds']} drops)"),
         _row(section, f"drop -> all {result['missed_per_round']} missed changes emitted",
              f"median {result['complete_ms_median']:.0f} ms, worst {result['complete_ms_max']:.0f} ms",
-             "< 2 s", _check(result["complete_ms_max"] < 2000)),
+             f"< {limit_ms / 1000:g} s", _check(result["complete_ms_max"] < limit_ms)),
     ]
+
+
+def recovery_paged_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    """The same drop with a class read in pages of 10,000 (the default page_size)."""
+    return recovery_rows(result, limit_ms=5000)
 
 
 def memory_rows(result: dict[str, Any]) -> list[dict[str, str]]:
@@ -118,7 +123,8 @@ def rows(results: dict[str, Any]) -> list[dict[str, str]]:
     """The table rows for whichever sections ran, in a fixed order."""
     out: list[dict[str, str]] = []
     builders = {"throughput": throughput_rows, "hotpath": hotpath_rows, "latency": latency_rows,
-                "recovery": recovery_rows, "memory": memory_rows, "state": state_rows, "refresh": refresh_rows,
+                "recovery": recovery_rows, "recovery_paged": recovery_paged_rows, "memory": memory_rows,
+                "state": state_rows, "refresh": refresh_rows,
                 "rulebook": rulebook_rows}
     for name, build in builders.items():
         if name in results:

@@ -60,6 +60,16 @@ class SimOptions:
     """UNK. Whether a subscription may be refreshed with another session's cookie (clients that re-login and
     keep their ids rely on it)."""
 
+    # query limits
+    max_query_objects: int = 50_000
+    """UNK. A class or subtree query that would return more objects than this in one answer (the whole result,
+    or the one page asked with `page-size`) is refused with HTTP 400 "Unable to process the query, result
+    dataset is too big", as a real APIC refuses large results. The text is the one clients match on:
+    acitoolkit's `Session.get` (datacenter/acitoolkit, acitoolkit/acisession.py) pages with
+    `page-size=10000` when a 400 answer holds it. Where a real APIC draws the line depends on the size of
+    the objects and its load (reports put it near 100,000 objects); half of that is the strict default, so a
+    client that pages here also pages there. A page that would hold more than the limit is refused the same way."""
+
     # push frames (reference 4)
     full_modified_classes: frozenset[str] = frozenset({"faultInst", "faultDelegate"})
     """Classes whose `modified` pushes carry the full object instead of only the changed properties."""
@@ -119,5 +129,7 @@ class SimOptions:
             raise ValueError(f"members must be >= 1, not {self.members!r}")
         if self.history_records_max < 1:
             raise ValueError(f"history_records_max must be >= 1, not {self.history_records_max!r}")
+        if self.max_query_objects < 1:
+            raise ValueError(f"max_query_objects must be >= 1, not {self.max_query_objects!r}")
         if self.max_mos_per_frame < 1:
             raise ValueError(f"max_mos_per_frame must be >= 1, not {self.max_mos_per_frame!r}")

@@ -159,8 +159,15 @@ def compile_query(catalogue: Catalogue, path: str, params: Mapping[str, str]) ->
     return Query(catalogue, path, params)
 
 
-def run_query(mit: Mit, query: Query) -> tuple[int, list[dict]]:
-    """Answer a GET: ``(totalCount, imdata)``; ``totalCount`` counts every result, not just one page."""
+TOO_BIG_TEXT = "Unable to process the query, result dataset is too big"
+
+
+def run_query(mit: Mit, query: Query, max_objects: int | None = None) -> tuple[int, list[dict]]:
+    """Answer a GET: ``(totalCount, imdata)``; ``totalCount`` counts every result, not just one page.
+
+    ``max_objects``: the most objects one answer may hold (the page when paged); more is the APIC's 400
+    "result dataset is too big" (options.py ``max_query_objects``). Included and subtree children do not count.
+    """
     results = query.targets(mit)
     render = _Renderer(mit, query)
     if "required" in query.include:
@@ -174,6 +181,8 @@ def run_query(mit: Mit, query: Query) -> tuple[int, list[dict]]:
     if query.page_size is not None:
         start = query.page * query.page_size
         results = results[start : start + query.page_size]
+    if max_objects is not None and len(results) > max_objects:
+        raise bad_request(TOO_BIG_TEXT)
     if "no-scoped" in query.include and render.has_includes:
         imdata = [render.flat(extra) for mo in results for extra in render.included(mo)]
         return len(imdata), imdata
@@ -357,10 +366,17 @@ def _order_by(catalogue: Catalogue, value: str | None) -> list[tuple[str, str, b
     return keys
 
 
+def _dn_of(mo: Mo) -> str:
+    return mo.dn
+
+
 def _ordered(mos: list[Mo], cls: str, prop: str, descending: bool) -> list[Mo]:
     """Sort the objects of ``cls`` by ``prop`` (numbers numerically, before words); others keep their place after."""
     own = [mo for mo in mos if mo.cls == cls]
     others = [mo for mo in mos if mo.cls != cls]
+    if prop == "dn":  # never a number: plain text order, without a key per object (paging a large class)
+        own.sort(key=_dn_of, reverse=descending)
+        return own + others
 
     def key(mo: Mo) -> tuple[int, float, str]:
         value = mo.attrs.get(prop, "")

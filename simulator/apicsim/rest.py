@@ -160,7 +160,7 @@ async def _objects(request: web.Request, member: Member) -> web.StreamResponse:
     params = {k: v for k, v in request.query.items() if k not in _NOT_QUERY}
     if request.method == "GET":
         query = compile_query(mit.catalogue, request.path, params)
-        total, imdata = run_query(mit, query)
+        total, imdata = run_query(mit, query, member.options.max_query_objects)
         if request.query.get("subscription") == "yes":
             return _subscribe(request, member, principal, query, total, imdata)
         return json_response({"totalCount": str(total), "imdata": imdata})

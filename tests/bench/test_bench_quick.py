@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SECTIONS = {"throughput", "hotpath", "latency", "recovery", "memory", "state", "refresh", "rulebook"}
+SECTIONS = {"throughput", "hotpath", "latency", "recovery", "recovery_paged", "memory", "state", "refresh",
+            "rulebook"}
 READERS = ("receive only (simulator send probe)", "bare reader (receive + parse)",
            "event source, unbounded queue", "event source, one-slot queue")
 
@@ -42,8 +43,8 @@ def test_every_section_ran_and_the_machine_is_named(quick_run):
 def test_the_table_prints_every_row(quick_run):
     stdout, results = quick_run
     rows = results["rows"]
-    # throughput, hot path, latency, recovery, memory, state, refresh, end to end
-    assert len(rows) == 8 + 3 + 1 + 2 + 1 + 2 + 2 + 2
+    # throughput, hot path, latency, recovery, paged recovery, memory, state, refresh, end to end
+    assert len(rows) == 8 + 3 + 1 + 2 + 2 + 1 + 2 + 2 + 2
     for row in rows:
         assert row["measured"] and row["measured"] in stdout
         assert row["result"] in ("met", "MISSED", "")
@@ -78,6 +79,8 @@ def test_latency_recovery_memory_and_state_are_consistent(quick_run):
     assert recovery["objects"] >= 1000 and recovery["reconnects"] == recovery["rounds"]
     assert recovery["recovered_events"] == recovery["rounds"] * recovery["missed_per_round"]
     assert all(ms > 0 for ms in recovery["live_ms_all"] + recovery["complete_ms_all"])
+    paged = sections["recovery_paged"]
+    assert paged["objects"] > 10_000 and paged["recovered_events"] == paged["rounds"] * paged["missed_per_round"]
     memory = sections["memory"]
     assert memory["events"] >= results["settings"]["memory"]["events"]
     assert len(memory["rss_mb_samples"]) == memory["bursts"] and min(memory["rss_mb_samples"]) > 0

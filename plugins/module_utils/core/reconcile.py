@@ -210,35 +210,9 @@ class KnownState:
         delivery ledger keeps until the event is delivered. The first snapshot of a subscription only
         initialises the state.
         """
-        registry = self.registry
-        previous = self.objects
-        current = {}  # type: dict[str, array]
-        missed = []
-        for change in snapshot:
-            attributes = change.attributes
-            schema = registry.for_attributes(change.cls, attributes)
-            record = schema.record(attributes)
-            current[change.dn] = record
-            old = previous.pop(change.dn, None)
-            if not self.initialized:
-                continue
-            if old is None:
-                missed.append((Change(change.cls, change.dn, CREATED, attributes), [], None))
-            elif old != record:
-                # Records can differ only in layout (a sparse push appended a name); only values count.
-                names = _changed_between(registry.of(old), old, schema, attributes)
-                if names:
-                    missed.append((Change(change.cls, change.dn, MODIFIED, attributes), changed_names(names), old))
-        tombstones = set()
-        if self.initialized:
-            for dn, record in previous.items():
-                gone = {"dn": dn, "status": DELETED}
-                missed.append((Change(registry.of(record).cls, dn, DELETED, gone), [], record))
-                tombstones.add(dn)
-        self.objects = current
-        self.tombstones = tombstones
-        self.initialized = True
-        return missed
+        reconciliation = Reconciliation(self)
+        reconciliation.add(snapshot)
+        return reconciliation.finish()
 
     def restore(self, rows) -> int:
         """Take the state a checkpoint kept: ``(dn, class, attributes)`` rows. Returns how many.
@@ -261,3 +235,71 @@ class KnownState:
         self.objects = {}
         self.tombstones = set()
         self.initialized = False
+
+
+class Reconciliation:
+    """``KnownState.reconcile`` one page at a time, for snapshots read in pages.
+
+    Each page is compared with the state as it arrives and can then be dropped: what is kept is the new
+    state's compact records and the missed changes (only those carry attributes), never the pages. The
+    state itself is untouched until ``finish``, so a snapshot abandoned half-way (a drop while paging)
+    leaves it as it was. An object that a shifting page boundary returns twice counts once (the first).
+    """
+
+    __slots__ = ("current", "missed", "previous", "state")
+
+    def __init__(self, state: KnownState) -> None:
+        self.state = state
+        self.previous = state.objects
+        self.current = {}  # type: dict[str, array]
+        self.missed = []  # type: list[tuple]
+
+    def __len__(self) -> int:
+        return len(self.current)
+
+    def add(self, changes: list) -> None:
+        """Compare one page's objects (Changes) with the state."""
+        registry = self.state.registry
+        initialized = self.state.initialized
+        previous = self.previous
+        current = self.current
+        missed = self.missed
+        for change in changes:
+            dn = change.dn
+            if dn in current:
+                continue
+            attributes = change.attributes
+            schema = registry.for_attributes(change.cls, attributes)
+            record = schema.record(attributes)
+            current[dn] = record
+            if not initialized:
+                continue
+            old = previous.get(dn)
+            if old is None:
+                missed.append((Change(change.cls, dn, CREATED, attributes), [], None))
+            elif old != record:
+                # Records can differ only in layout (a sparse push appended a name); only values count.
+                names = _changed_between(registry.of(old), old, schema, attributes)
+                if names:
+                    missed.append((Change(change.cls, dn, MODIFIED, attributes), changed_names(names), old))
+
+    def finish(self) -> list:
+        """The snapshot is complete: it becomes the state; returns the missed changes, deletions last."""
+        state = self.state
+        registry = state.registry
+        current = self.current
+        missed = self.missed
+        tombstones = set()
+        if state.initialized:
+            for dn, record in self.previous.items():
+                if dn in current:
+                    continue
+                gone = {"dn": dn, "status": DELETED}
+                missed.append((Change(registry.of(record).cls, dn, DELETED, gone), [], record))
+                tombstones.add(dn)
+        state.objects = current
+        state.tombstones = tombstones
+        state.initialized = True
+        self.previous = self.current = {}
+        self.missed = []
+        return missed

@@ -32,23 +32,31 @@ from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors 
     SourceError,
     SubscriptionRejected,
     classify,
+    is_too_big,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.router import Router, Subscription
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.subscription_spec import (
+    DEFAULT_PAGE_SIZE,
+    smaller_page_size,
+)
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_BUDGET = 0.5  # seconds for cancelling tasks; the socket close and logout take the rest of 1 s
 SOCKET_HEARTBEAT = 30.0  # ping the APIC so a silently dead peer is noticed
+MAX_PASSES = 3  # reads of a paged snapshot at most, while deletions keep moving its page boundaries
 
 
 class ApicConnection:
     """Session + socket + subscriptions on one APIC, until something ends them."""
 
-    def __init__(self, client: AsyncApicClient, router: Router, refresh_timeout: int, on_healthy=None) -> None:
+    def __init__(self, client: AsyncApicClient, router: Router, refresh_timeout: int, on_healthy=None,
+                 page_size: int = DEFAULT_PAGE_SIZE) -> None:
         self.client = client
         self.router = router
         self.refresh_timeout = refresh_timeout
+        self.page_size = page_size  # objects per snapshot page (0: unpaged until the APIC finds it too big)
         self.healthy = False
         self._on_healthy = on_healthy
         self._loop = asyncio.get_running_loop()
@@ -72,6 +80,8 @@ class ApicConnection:
             self._tasks.spawn(self._read(self._socket))
             self._tasks.spawn(self._keep_session())
             self._tasks.spawn(self._start_subscriptions())
+            if self.router.fold_windows:
+                self._tasks.spawn(self._flush_folds(min(self.router.fold_windows)))
             await self._tasks.wait_failure()
             raise ConnectionLost("the connection ended")  # not reached: wait_failure raises
         finally:
@@ -132,13 +142,72 @@ class ApicConnection:
         """Subscribe (or resubscribe) one subscription and emit what its snapshot says was missed."""
         router = self.router
         router.begin_subscribe(sub)
-        sub_id = imdata = None
+        sub_id = snapshot = None
+        expires_at = 0.0
         try:
-            sub_id, imdata = await self.client.subscribe(sub.spec.subscribe_url(self.refresh_timeout))
+            sub_id, snapshot, expires_at = await self._take_snapshot(sub)
         finally:
-            events = router.end_subscribe(sub, sub_id, imdata, self._loop.time() + self.refresh_timeout)
+            events = router.end_subscribe(sub, sub_id, snapshot, expires_at)
         if events:
             await router.emit(events)
+
+    async def _take_snapshot(self, sub: Subscription) -> tuple:
+        """``(id, complete Snapshot, expiry)``: the subscribe answers the first page, plain queries the rest.
+
+        The pushes of those seconds are held by the router until the snapshot is complete. A result the
+        APIC finds too big is read again in smaller pages, never fatal while a page size is left; a
+        drop in between ends the connection, and the next one starts the subscription again.
+        """
+        client = self.client
+        spec = sub.spec
+        page_size = self.page_size if sub.page_size is None else sub.page_size
+        while True:
+            try:
+                sub_id, total, imdata = await client.subscribe_page(spec.subscribe_url(self.refresh_timeout, page_size))
+                break
+            except Exception as exc:
+                smaller = smaller_page_size(page_size) if is_too_big(exc) else None
+                if smaller is None:
+                    raise
+                log.warning("subscription %s: the APIC at %s found the result too big for %s; reading it in pages "
+                            "of %d object(s)", sub.name, client.label,
+                            f"pages of {page_size}" if page_size else "one answer", smaller)
+                page_size = sub.page_size = smaller
+        router = self.router
+        paging = _Paging(self, sub, sub_id, page_size)
+        snapshot = router.start_snapshot(sub)
+        snapshot.add(imdata)
+        imdata = None
+        passes = 1
+        seen = 0  # deletions held before this pass began
+        while page_size:
+            await paging.read_pass(snapshot, total)
+            # An object deleted between two page reads moves every later object one place up: the first one
+            # of the next page then ends the page before, already read, and would look deleted. Such a pass
+            # is read again (objects seen twice count once, the held pushes still follow the complete
+            # snapshot); an object is missed only if deletions skip it in every pass.
+            held = router.held_deletions(sub_id)
+            if held == seen or passes == MAX_PASSES:
+                break
+            seen = held
+            passes += 1
+            total, imdata = await paging.read(0)
+            snapshot.add(imdata or [])
+            imdata = None
+        if snapshot.pages > 1:
+            log.info("subscription %s: read %d object(s) in %d page(s) of %d, %d pass(es)", sub.name,
+                     len(snapshot), snapshot.pages, page_size, passes)
+        return sub_id, snapshot, paging.expires_at
+
+    async def _flush_folds(self, window: float) -> None:
+        """Emit folded changes as their windows end (fold_window), in turn with every other emitter."""
+        router = self.router
+        tick = min(max(window / 4, 0.01), 1.0)
+        while True:
+            await asyncio.sleep(tick)
+            tickets = router.due_folds()
+            if tickets:
+                await router.emit(tickets)
 
     def _subscribe_failure(self, sub: Subscription, exc: BaseException) -> BaseException:
         """The exception a failed subscribe ends the connection with: a refused query names the subscription
@@ -256,3 +325,47 @@ class ApicConnection:
                 continue
             session.refreshed(loop.time(), client.login_info.refresh_timeout)
             action = session.next()
+
+
+class _Paging:
+    """Reads the later pages of one snapshot, keeping the subscription they belong to alive meanwhile."""
+
+    def __init__(self, connection: ApicConnection, sub: Subscription, sub_id: str, page_size: int) -> None:
+        self.connection = connection
+        self.spec = sub.spec
+        self.sub_id = sub_id
+        self.page_size = page_size
+        self.refreshed = connection._loop.time()
+        self.expires_at = self.refreshed + connection.refresh_timeout
+
+    async def read(self, page: int) -> tuple:
+        """``(totalCount, imdata)`` of one page (a plain query: it makes no subscription)."""
+        connection = self.connection
+        client = connection.client
+        loop = connection._loop
+        interval = connection._refresh_interval()
+        if loop.time() - self.refreshed > interval:  # a long snapshot outlives the refresh interval
+            await client.refresh_subscription(self.sub_id, timeout=max(interval, 1.0))
+            self.refreshed = loop.time()
+            self.expires_at = self.refreshed + connection.refresh_timeout
+        answer = await client.query(self.spec.page_url(page, self.page_size))
+        connection.router.stats.pages += 1
+        return answer
+
+    async def read_pass(self, snapshot, total: int) -> None:
+        """Pages 1 and up into ``snapshot``, the next one asked for while the last one is compared (the
+        APIC and the source work at the same time; two pages in memory at most)."""
+        size = self.page_size
+        page = 1
+        pending = asyncio.ensure_future(self.read(page)) if size < total else None
+        try:
+            while pending is not None:
+                total, imdata = await pending
+                page += 1
+                pending = asyncio.ensure_future(self.read(page)) if imdata and page * size < total else None
+                snapshot.add(imdata or [])
+                imdata = None
+        finally:
+            if pending is not None:
+                pending.cancel()
+                await asyncio.gather(pending, return_exceptions=True)

@@ -45,6 +45,7 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import (
     ForbiddenError,
     error_from_response,
 )
+from ansible_collections.fabricops.aci.plugins.module_utils.core.events import apic_int
 from ansible_collections.fabricops.aci.plugins.module_utils.core.signature import signature_cookies
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source import request_environment
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import (
@@ -256,11 +257,21 @@ class AsyncApicClient:
 
     async def subscribe(self, url: str) -> tuple:
         """``(subscription id, snapshot imdata)`` of a subscribing GET."""
+        sub_id, _total, imdata = await self.subscribe_page(url)
+        return sub_id, imdata
+
+    async def subscribe_page(self, url: str) -> tuple:
+        """``(subscription id, totalCount, imdata)`` of a subscribing GET (imdata: one page when paged)."""
         body = await self.request("GET", url)
         sub_id = body.get("subscriptionId")
         if sub_id in (None, "") or isinstance(sub_id, (list, dict, bool)):
             raise ApicError(200, "", "the subscribe answer has no subscriptionId")
-        return str(sub_id), body.get("imdata")
+        return str(sub_id), _total(body), body.get("imdata")
+
+    async def query(self, url: str) -> tuple:
+        """``(totalCount, imdata)`` of a plain GET (one page of a snapshot)."""
+        body = await self.request("GET", url)
+        return _total(body), body.get("imdata")
 
     async def refresh_subscription(self, sub_id: str, timeout: float) -> None:
         """subscriptionRefresh for one id (the APIC takes one id per call)."""
@@ -286,6 +297,11 @@ class AsyncApicClient:
             raise SocketRejectedError(self.label, f"the websocket upgrade was refused with HTTP {exc.status}") from None
         except (*TIMEOUTS, aiohttp.ClientError, OSError, ValueError) as exc:
             raise self._transport_error(exc) from None
+
+
+def _total(body: dict) -> int:
+    """``totalCount`` of an answer (a string on the APIC); -1 when missing or not a number."""
+    return apic_int(body.get("totalCount"), -1)
 
 
 def _connector_reason(exc) -> str:

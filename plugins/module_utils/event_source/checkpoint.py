@@ -156,11 +156,19 @@ class Checkpoint:
 
     def baseline(self, sub, changes) -> None:
         """A subscription's first snapshot is its baseline: forget what was kept, keep ``changes`` (Changes)."""
+        self._ops.put(("reset", sub.name, fingerprint(sub)))
+        self.add_baseline(sub, changes)
+
+    def add_baseline(self, sub, changes) -> None:
+        """More objects of the baseline ``baseline`` started (a paged snapshot writes it page by page).
+
+        Encoded here rather than by the writer: a baseline of a large class would otherwise keep every
+        object's attribute dictionary alive until the writer got to it, which is the size of the answer again.
+        """
         put = self._ops.put
-        put(("reset", sub.name, fingerprint(sub)))
         name = sub.name
         for change in changes:
-            put((PUT, name, change.dn, change.cls, change.attributes))
+            put((PUT, name, change.dn, change.cls, _dumps(_tracked(change.attributes))))
 
     def record(self, ticket) -> None:
         """A change the rule engine has received (core/delivery.py Ticket)."""
@@ -201,7 +209,8 @@ class Checkpoint:
                 ops.append((DELETE, name, rest[0]))
             elif op in (PUT, MERGE):
                 dn, cls, attributes = rest
-                ops.append((op, name, dn, cls, _dumps(_tracked(attributes))))
+                encoded = attributes if isinstance(attributes, bytes) else _dumps(_tracked(attributes))
+                ops.append((op, name, dn, cls, encoded))
             else:  # reset: name, fingerprint
                 ops.append((op, name, rest[0]))
         try:

@@ -25,6 +25,8 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.lifecycle impor
 # TimeoutError only from Python 3.11 on. ansible-rulebook also runs on Python 3.9 and 3.10, so every
 # timeout handler catches both.
 TIMEOUTS = (asyncio.TimeoutError, TimeoutError)
+# How an APIC refuses a query whose result is too large (HTTP 400); clients page when they see it.
+TOO_BIG_TEXT = "result dataset is too big"
 
 
 class SourceError(Exception):
@@ -74,3 +76,8 @@ def classify(exc: BaseException) -> str:
     if isinstance(exc, ApicError):
         return Outcome.REFUSED if 400 <= exc.status < 500 else Outcome.APIC_ERROR
     return Outcome.APIC_ERROR
+
+
+def is_too_big(exc: BaseException) -> bool:
+    """Whether the APIC refused a query because its result is too large: page it (smaller) instead."""
+    return isinstance(exc, ApicError) and exc.status == 400 and TOO_BIG_TEXT in (exc.text or "")

@@ -26,6 +26,27 @@ rule engine gives the event back), and only then is the change written to the ch
 cancelled in ``put`` (a drop, a failover, a stop) marks the rest of its tickets dropped, and the next
 snapshot of the subscription is compared with the state from before those changes, so each of them is
 emitted again instead of being taken for already known.
+
+Paged snapshots (snapshot.py): the subscribe answer holds the first page and the id, the other pages are
+read with plain queries. The id stays unknown to the router until the last page is in, so the pushes of
+those seconds are held exactly like pushes that race an unpaged answer, and rules 2 and 3 hold unchanged:
+the complete snapshot is reconciled once, then the held pushes are applied in arrival order. A push older
+than the page that already showed its result is then a duplicate, or is followed by the newer ones, so
+the state always ends at the latest values.
+
+What rules cannot use never reaches the engine (per subscription, events.py documents the fields):
+- ``modified_attributes``: a ``modified`` change that changed none of these is not emitted. The state
+  still follows it, so the next change is compared with the latest values. It counts as delivered (no
+  rule could have used it): it is written to the checkpoint at once unless changes of the same object are
+  still on their way, in which case it is left out and, after a restart, the difference it leaves is
+  again only in attributes nobody listed.
+- ``fold_window``: the first ``modified`` change of an object is emitted at once and opens a window;
+  further ones inside it are folded into one event, emitted when the window ends, that carries their
+  merged attributes (the latest values), the union of their changed names and ``aci.folded``. Its
+  ticket holds the object as it was before the first folded change, so a drop before it is handed over
+  makes the next snapshot emit all of them again. A ``created`` or ``deleted`` of the object first
+  emits its folded change, in order. A window that folded something opens the next one, so an object
+  that keeps flapping costs one event per window.
 """
 
 from __future__ import annotations
@@ -41,17 +62,19 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.delivery import
     PUT,
     AwaitingFeedback,
     Outstanding,
+    Ticket,
     drop_all,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.core.events import EXISTING, build_event
 from ansible_collections.fabricops.aci.plugins.module_utils.core.frames import (
     CREATED,
     DELETED,
+    MODIFIED,
     FrameError,
     parse_frame,
-    snapshot_objects,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.core.reconcile import KnownState, SchemaRegistry
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.snapshot import Snapshot
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.stats import SourceStats
 
 log = logging.getLogger(__name__)
@@ -65,7 +88,8 @@ class Subscription:
     """A named subscription: its spec, the state it knows (kept across connections), the changes not yet
     confirmed by the rule engine, and its live id."""
 
-    __slots__ = ("busy", "expires_at", "id", "name", "outstanding", "spec", "state")
+    __slots__ = ("busy", "expires_at", "fold_window", "id", "name", "outstanding", "page_size", "reading", "spec",
+                 "state", "wanted", "windows")
 
     def __init__(self, spec, registry: SchemaRegistry) -> None:
         self.spec = spec
@@ -75,6 +99,25 @@ class Subscription:
         self.id = None  # type: str | None
         self.expires_at = 0.0
         self.busy = False  # a refresh or resubscribe is in flight
+        self.page_size = None  # type: int | None  # the page size the APIC last accepted, once it refused one
+        self.reading = None  # type: Snapshot | None  # the snapshot being read, until the subscribe ends
+        self.wanted = getattr(spec, "modified_attributes", None)  # type: frozenset | None
+        self.fold_window = getattr(spec, "fold_window", 0.0) or 0.0
+        self.windows = {}  # type: dict[str, FoldWindow]  # DN -> open fold window
+
+
+class FoldWindow:
+    """One object's fold window: when it ends, and the change folded so far (None: nothing yet)."""
+
+    __slots__ = ("attributes", "changed", "cls", "count", "ends", "ticket")
+
+    def __init__(self, ends: float) -> None:
+        self.ends = ends
+        self.ticket = None  # type: Ticket | None
+        self.cls = ""
+        self.attributes = {}  # type: dict
+        self.changed = []  # type: list
+        self.count = 0
 
 
 class Router:
@@ -105,9 +148,11 @@ class Router:
         self._in_flight = 0
         self._pending = {}  # type: dict[str, list]
         self._pending_size = 0
+        self._held_deleted = {}  # type: dict[str, int]  # deletions among the held changes, by id
         self._overflow = False
         self._window = []  # type: list[Subscription]
         self.resync = []  # type: list[Subscription]
+        self.fold_windows = [sub.fold_window for sub in self.subscriptions if sub.fold_window > 0]
 
     # ----------------------------------------------------------------- connection changes
 
@@ -118,7 +163,9 @@ class Router:
         for sub in self.subscriptions:
             sub.id = None
             sub.busy = False
+            self._abandon_folds(sub)
         self._pending.clear()
+        self._held_deleted.clear()
         self._pending_size = 0
         self._in_flight = 0
         self._overflow = False
@@ -177,6 +224,9 @@ class Router:
         track = sub.outstanding.add
         name = sub.name
         apic = self.apic
+        wanted = sub.wanted
+        fold = sub.fold_window
+        windows = sub.windows
         for change in changes:
             dn = change.dn
             before = objects.get(dn)
@@ -187,10 +237,94 @@ class Router:
             if changed is None:
                 self.stats.duplicates += 1
                 continue
+            modified = status is not CREATED and status is not DELETED
+            if modified:
+                if wanted is not None and wanted.isdisjoint(changed):
+                    self._filtered(sub, change, MERGE)
+                    continue
+                if fold:
+                    window = windows.get(dn)
+                    if window is not None and window.ends > time.monotonic():
+                        self._fold(sub, window, change, changed, before, copy)
+                        continue
+                    windows[dn] = FoldWindow(time.monotonic() + fold)
+            elif windows:
+                window = windows.pop(dn, None)
+                if window is not None and window.ticket is not None:
+                    tickets.append(self._folded_ticket(sub, window))
             attributes = dict(change.attributes) if copy else change.attributes
             event = build_event(change.cls, dn, status, attributes, name, apic, False, changed)
             op = DELETE if status == DELETED else PUT if status == CREATED else MERGE
             tickets.append(track(name, change.cls, dn, op, attributes, before, event))
+
+    def _filtered(self, sub: Subscription, change, op: str) -> None:
+        """A ``modified`` change none of the listed attributes took part in: delivered by definition
+        (``op``: MERGE for a sparse push, PUT for a snapshot's whole object)."""
+        self.stats.filtered += 1
+        if self.checkpoint is not None and change.dn not in sub.outstanding.by_dn:
+            self.checkpoint.record(Ticket(sub.outstanding, sub.name, change.cls, change.dn, op, change.attributes,
+                                          None, None))
+
+    def _fold(self, sub: Subscription, window: FoldWindow, change, changed: list, before, copy: bool) -> None:
+        """Fold a ``modified`` change into its object's open window (the ticket keeps the first ``before``)."""
+        self.stats.folded += 1
+        if window.ticket is None:
+            window.cls = change.cls
+            window.attributes = dict(change.attributes)
+            window.changed = list(changed)
+            window.count = 1
+            window.ticket = sub.outstanding.add(sub.name, change.cls, change.dn, MERGE, window.attributes, before,
+                                                None)
+            return
+        window.attributes.update(change.attributes)
+        seen = window.changed
+        seen.extend(name for name in changed if name not in seen)
+        window.count += 1
+
+    def _folded_ticket(self, sub: Subscription, window: FoldWindow) -> Ticket:
+        """The folded change of a window as one event: the latest values, every changed name, the count."""
+        ticket = window.ticket
+        attributes = window.attributes
+        event = build_event(window.cls, ticket.dn, MODIFIED, attributes, sub.name, self.apic, False,
+                            window.changed)
+        event["aci"]["folded"] = window.count
+        ticket.event = event
+        window.ticket = None
+        return ticket
+
+    def due_folds(self, now: float | None = None) -> list:
+        """The folded changes whose window has ended (``time.monotonic()`` clock), as tickets to emit.
+
+        A window that folded something opens the next one; an empty one closes.
+        """
+        now = time.monotonic() if now is None else now
+        tickets = []
+        for sub in self.subscriptions:
+            windows = sub.windows
+            if not windows:
+                continue
+            for dn, window in list(windows.items()):
+                if window.ends > now:
+                    continue
+                if window.ticket is None:
+                    del windows[dn]
+                else:
+                    tickets.append(self._folded_ticket(sub, window))
+                    window.ends = now + sub.fold_window
+        return tickets
+
+    def _flush_folds(self, sub: Subscription) -> list:
+        """Every folded change of ``sub`` now, and its windows closed (its snapshot is about to be compared)."""
+        tickets = [self._folded_ticket(sub, window) for window in sub.windows.values() if window.ticket is not None]
+        sub.windows.clear()
+        return tickets
+
+    def _abandon_folds(self, sub: Subscription) -> None:
+        """The connection is gone: folded changes not emitted are dropped, so the next snapshot emits them."""
+        for window in sub.windows.values():
+            if window.ticket is not None:
+                window.ticket.dropped = True
+        sub.windows.clear()
 
     def _unclaimed(self, sub_id: str, changes: list) -> None:
         if self._in_flight:
@@ -202,6 +336,9 @@ class Router:
                 return
             self._pending.setdefault(sub_id, []).append(changes)
             self._pending_size += len(changes)
+            deleted = sum(1 for change in changes if change.status is DELETED)
+            if deleted:
+                self._held_deleted[sub_id] = self._held_deleted.get(sub_id, 0) + deleted
             return
         self.stats.unknown_frames += 1
         if self.stats.unknown_frames % _LOG_EVERY == 1:
@@ -358,58 +495,89 @@ class Router:
             self.stats.subscriptions_alive = len(self._by_id)
         self._in_flight += 1
 
-    def end_subscribe(self, sub: Subscription, sub_id: str | None, imdata: object, expires_at: float) -> list:
-        """The subscribe finished (``sub_id`` None when it failed): the tickets of its snapshot and held frames."""
+    def start_snapshot(self, sub: Subscription) -> Snapshot:
+        """The subscribe was answered: its snapshot follows, in one or more pages (``Snapshot.add``).
+
+        Folded changes of the subscription are emitted first; the ledger is rewound before any page is
+        compared (snapshot.py).
+        """
+        first = not sub.state.initialized
+        tickets = self._flush_folds(sub)
+        checkpoint = self.checkpoint
+        baseline = None
+        if first and checkpoint is not None:
+            # The baseline is delivered by definition, unless its objects are emitted (emit_existing): then
+            # each one is recorded once the engine has it. Written page by page, so no page is kept.
+            checkpoint.baseline(sub, ())
+            if not self._emit_existing:
+                def baseline(changes, add=checkpoint.add_baseline):
+                    add(sub, changes)
+        snapshot = Snapshot(sub, first and self._emit_existing, baseline)
+        snapshot.tickets = tickets
+        sub.reading = snapshot
+        if snapshot.rewound:
+            log.info("subscription %s: %d object(s) had changes that never reached the rule engine; "
+                     "comparing the snapshot with what it received", sub.name, snapshot.rewound)
+        return snapshot
+
+    def held_deletions(self, sub_id: str) -> int:
+        """How many ``deleted`` pushes are held for ``sub_id`` (its snapshot is still being read)."""
+        return self._held_deleted.get(sub_id, 0)
+
+    def end_subscribe(self, sub: Subscription, sub_id: str | None, snapshot: object, expires_at: float) -> list:
+        """The subscribe finished (``sub_id`` None when it failed): the tickets of its snapshot and held frames.
+
+        ``snapshot`` is a complete ``Snapshot`` (from ``start_snapshot``) or the ``imdata`` of one answer.
+        """
         tickets = []
         try:
             if sub_id is not None:
-                tickets = self._activate(sub, sub_id, imdata, expires_at)
+                tickets = self._activate(sub, sub_id, snapshot, expires_at)
                 self._window.append(sub)
+            elif sub.reading is not None:
+                drop_all(sub.reading.tickets)  # folded changes it took along: the next snapshot emits them
         finally:
+            sub.reading = None
             self._in_flight -= 1
             if self._in_flight <= 0:
                 self._close_window()
         return tickets
 
-    def _activate(self, sub: Subscription, sub_id: str, imdata: object, expires_at: float) -> list:
-        changes, skipped = snapshot_objects(imdata)
-        if skipped:
-            log.warning("subscription %s: skipped %d snapshot object(s): %s", sub.name, len(skipped),
-                        "; ".join(skipped[:3]))
-        state = sub.state
-        first = not state.initialized
-        if not first:
-            rewound = sub.outstanding.rewind(state.objects)
-            if rewound:
-                log.info("subscription %s: %d object(s) had changes that never reached the rule engine; "
-                         "comparing the snapshot with what it received", sub.name, rewound)
-        missed = state.reconcile(changes)
+    def _activate(self, sub: Subscription, sub_id: str, snapshot: object, expires_at: float) -> list:
+        if not isinstance(snapshot, Snapshot):
+            imdata, snapshot = snapshot, self.start_snapshot(sub)
+            snapshot.add(imdata)
+        missed = snapshot.finish()
         track = sub.outstanding.add
         name = sub.name
-        tickets = []
-        if first:
+        tickets = snapshot.tickets
+        if snapshot.first:
             sub.outstanding.clear()
-            if self.checkpoint is not None:
-                # The baseline is delivered by definition, unless its objects are emitted (emit_existing):
-                # then each one is recorded once the engine has it.
-                self.checkpoint.baseline(sub, () if self._emit_existing else changes)
+            kept = snapshot.kept or ()
             if self._emit_existing:
-                tickets = [track(name, change.cls, change.dn, PUT, change.attributes, None,
-                                 build_event(change.cls, change.dn, EXISTING, change.attributes, name, self.apic))
-                           for change in changes]
+                tickets.extend(track(name, change.cls, change.dn, PUT, change.attributes, None,
+                                     build_event(change.cls, change.dn, EXISTING, change.attributes, name, self.apic))
+                               for change in kept)
         elif missed:
-            tickets = [track(name, change.cls, change.dn, DELETE if change.status == DELETED else PUT,
-                             change.attributes, old,
-                             build_event(change.cls, change.dn, change.status, change.attributes, name, self.apic,
-                                         True, names))
-                       for change, names, old in missed]
-            self.stats.recovered += len(tickets)
-            log.info("subscription %s: %d change(s) missed while not subscribed, emitted as recovered",
-                     sub.name, len(tickets))
+            wanted = sub.wanted
+            count = len(tickets)
+            for change, names, old in missed:
+                if wanted is not None and change.status == MODIFIED and wanted.isdisjoint(names):
+                    self._filtered(sub, change, PUT)
+                    continue
+                tickets.append(track(name, change.cls, change.dn, DELETE if change.status == DELETED else PUT,
+                                     change.attributes, old,
+                                     build_event(change.cls, change.dn, change.status, change.attributes, name,
+                                                 self.apic, True, names)))
+            recovered = len(tickets) - count
+            self.stats.recovered += recovered
+            log.info("subscription %s: %d change(s) missed while not subscribed, emitted as recovered "
+                     "(%d page(s), %d object(s))", sub.name, recovered, snapshot.pages, len(sub.state))
         sub.id = sub_id
         sub.expires_at = expires_at
         self._by_id[sub_id] = sub
         self.stats.subscriptions_alive = len(self._by_id)
+        self._held_deleted.pop(sub_id, None)
         held = self._pending.pop(sub_id, None)
         if held:
             for held_changes in held:
@@ -422,6 +590,7 @@ class Router:
         if self._pending:
             self.stats.unknown_frames += sum(len(held) for held in self._pending.values())
             self._pending.clear()
+        self._held_deleted.clear()
         self._pending_size = 0
         if self._overflow:
             self.resync.extend(sub for sub in self._window if sub not in self.resync)

@@ -27,7 +27,10 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.connection impo
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.subscription_spec import (
     CHOICES,
+    DEFAULT_PAGE_SIZE,
     KEYS,
+    MAX_FOLD_WINDOW,
+    MIN_PAGE_SIZE,
     parse_subscriptions,
 )
 
@@ -59,6 +62,7 @@ OPTIONS = (
     *(_connection_option(option) for option in CONNECTION_TABLE),
     Option("subscriptions", "subscriptions", required=True),
     Option("refresh_timeout", "int", 300, minimum=1, maximum=3600),
+    Option("page_size", "int", DEFAULT_PAGE_SIZE, minimum=0, maximum=1_000_000),
     Option("emit_existing", "bool", False),
     Option("heartbeat_interval", "float", 0, minimum=0, maximum=86400),
     Option("reconnect_delay", "float", 1.0, minimum=0.001, maximum=3600),
@@ -83,6 +87,7 @@ class SourceSettings:
     connections: tuple
     subscriptions: tuple
     refresh_timeout: int = 300
+    page_size: int = DEFAULT_PAGE_SIZE  # objects per snapshot page; 0: unpaged unless the APIC finds it too big
     emit_existing: bool = False
     heartbeat_interval: float = 0.0
     reconnect_delay: float = 1.0
@@ -153,8 +158,11 @@ def parse_settings(args: Mapping, environ: Mapping | None = None) -> SourceSetti
     connections = cluster_settings(common, environ)
     subscriptions = parse_subscriptions(options.get("subscriptions"))
     values = {name: _source_value(BY_NAME[name], options.get(name))
-              for name in ("refresh_timeout", "emit_existing", "heartbeat_interval", "reconnect_delay",
+              for name in ("refresh_timeout", "page_size", "emit_existing", "heartbeat_interval", "reconnect_delay",
                            "reconnect_delay_max", "reconnect_attempts", "feedback", "feedback_timeout")}
+    if 0 < values["page_size"] < MIN_PAGE_SIZE:
+        raise ValueError(f"page_size: must be 0 (unpaged) or at least {MIN_PAGE_SIZE} objects, "
+                         f"got {values['page_size']}")
     if values["reconnect_delay_max"] < values["reconnect_delay"]:
         raise ValueError("reconnect_delay_max: must be at least reconnect_delay "
                          f"({values['reconnect_delay']:g} s), got {values['reconnect_delay_max']:g}")
@@ -200,8 +208,9 @@ def _subscription_item_schema() -> dict:
     text = {"type": "string", "minLength": 1}
     text_or_list = {"oneOf": [text, {"type": "array", "items": text, "minItems": 1}]}
     properties = {key: text for key in KEYS}
-    for key in ("target_subtree_class", "rsp_subtree_class", "rsp_subtree_include"):
+    for key in ("target_subtree_class", "rsp_subtree_class", "rsp_subtree_include", "modified_attributes"):
         properties[key] = text_or_list
+    properties["fold_window"] = {"type": ["number", "string"], "minimum": 0, "maximum": MAX_FOLD_WINDOW}
     properties.update({key: {"type": "string", "enum": list(values)} for key, values in CHOICES.items()})
     properties["query_options"] = {"type": "object", "additionalProperties": {"oneOf": [text, text_or_list]}}
     mapping = {

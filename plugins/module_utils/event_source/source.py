@@ -117,7 +117,8 @@ class EventSource:
         reconnects = self.reconnects
         while True:
             client = AsyncApicClient(hosts[reconnects.member], self._ssl, self.secrets, self._key)
-            connection = ApicConnection(client, self.router, self.settings.refresh_timeout, self._healthy)
+            connection = ApicConnection(client, self.router, self.settings.refresh_timeout, self._healthy,
+                                        self.settings.page_size)
             try:
                 await connection.run()
                 outcome, reason = Outcome.ENDED, "the connection ended"

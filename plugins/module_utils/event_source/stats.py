@@ -14,8 +14,8 @@ class SourceStats:
     """What the source has done since it started."""
 
     __slots__ = ("apic", "awaiting", "bad_frames", "checkpoint", "confirmed", "connected", "connected_since",
-                 "duplicates", "events", "frames", "last_frame", "logins", "reconnects", "recovered",
-                 "skipped_objects", "started", "subscriptions_alive", "subscriptions_total", "unconfirmed",
+                 "duplicates", "events", "filtered", "folded", "frames", "last_frame", "logins", "pages", "reconnects",
+                 "recovered", "skipped_objects", "started", "subscriptions_alive", "subscriptions_total", "unconfirmed",
                  "unknown_frames")
 
     def __init__(self, subscriptions_total: int = 0) -> None:
@@ -32,6 +32,9 @@ class SourceStats:
         self.duplicates = 0
         self.events = 0
         self.recovered = 0
+        self.filtered = 0  # modified changes none of a subscription's modified_attributes took part in
+        self.folded = 0  # modified changes folded into a later event (fold_window)
+        self.pages = 0  # snapshot pages read after the subscribe answer
         self.last_frame = None  # type: float | None
         self.subscriptions_total = subscriptions_total
         self.subscriptions_alive = 0
@@ -53,6 +56,9 @@ class SourceStats:
             "events": self.events,
             "recovered": self.recovered,
             "duplicates_dropped": self.duplicates,
+            "filtered": self.filtered,
+            "folded": self.folded,
+            "snapshot_pages": self.pages,
             "frames": self.frames,
             "bad_frames": self.bad_frames,
             "unknown_frames": self.unknown_frames,

@@ -2,10 +2,12 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ``subscriptions`` argument: named queries, validated and turned into the URL that subscribes.
 
-Each subscription is a class, a DN or a raw API path, plus the APIC query options users need. A bare
-string is shorthand for a class subscription named after the class. Paging is refused on purpose:
-reconciliation compares a *complete* snapshot with the known state, and a page would make every
-object beyond it look deleted.
+Each subscription is a class, a DN or a raw API path, plus the APIC query options users need, plus two
+options of the source itself that decide which ``modified`` changes become events
+(``modified_attributes``, ``fold_window``). A bare string is shorthand for a class subscription named
+after the class. ``page``, ``page-size`` and ``order-by`` are refused: the source pages the snapshot
+itself (``page_size``, ordered by DN so the pages do not move), and reconciles only once every page is
+read, since a single page would make every object beyond it look deleted.
 """
 
 from __future__ import annotations
@@ -38,39 +40,78 @@ CHOICES = {
     "rsp_prop_include": ("all", "naming-only", "config-only"),
 }
 TARGETS = ("class", "dn", "path")
-KEYS = ("name", *TARGETS, "node", "query_options", *(pair[0] for pair in QUERY_KEYS))
+# Keys that shape the events, not the query.
+EVENT_KEYS = ("modified_attributes", "fold_window")
+KEYS = ("name", *TARGETS, "node", "query_options", *(pair[0] for pair in QUERY_KEYS), *EVENT_KEYS)
+DEFAULT_PAGE_SIZE = 10_000  # objects per snapshot page; acitoolkit pages with the same size
+MIN_PAGE_SIZE = 10  # the smallest page the source falls back to when the APIC finds a page too big
+MAX_FOLD_WINDOW = 3600.0
 # Options the source writes itself, or that would break reconciliation.
 _REFUSED = {
     "subscription": "the source adds subscription=yes itself",
     "refresh-timeout": "set the source's refresh_timeout option instead",
-    "page": "reconciliation needs the complete result; remove paging",
-    "page-size": "reconciliation needs the complete result; remove paging",
+    "page": "the source pages snapshots itself; set its page_size option instead",
+    "page-size": "the source pages snapshots itself; set its page_size option instead",
+    "order-by": "the source orders the snapshot's pages itself (by DN)",
 }
 _PATH = re.compile(r"^/api/[^?#\s]+\.json$")
+_CLASS_PATH = re.compile(r"^/api/(?:node/)?class/(?:.*/)?([A-Za-z][A-Za-z0-9]*)\.json$")
 _NAME = re.compile(r"^[A-Za-z0-9_.:/\[\]-]{1,200}$")
 
 
 class SubscriptionSpec:
-    """One validated subscription: its name and the URL (path + query, without subscription=yes)."""
+    """One validated subscription: its name, the URL (path + query, without subscription=yes), and which
+    ``modified`` changes become events (``modified_attributes``: None for all; ``fold_window``: 0 for no
+    folding)."""
 
-    __slots__ = ("name", "url")
+    __slots__ = ("fold_window", "modified_attributes", "name", "order_class", "url")
 
-    def __init__(self, name: str, url: str) -> None:
+    def __init__(self, name: str, url: str, modified_attributes: frozenset | None = None,
+                 fold_window: float = 0.0) -> None:
         self.name = name
         self.url = url
+        self.modified_attributes = modified_attributes
+        self.fold_window = fold_window
+        match = _CLASS_PATH.match(url.split("?", 1)[0])
+        # The class a class query returns, whose DN orders the pages (None for DN queries: the APIC's own order)
+        self.order_class = match.group(1) if match else None
 
-    def subscribe_url(self, refresh_timeout: int) -> str:
-        """The URL that subscribes: the query plus ``subscription=yes&refresh-timeout=N``."""
+    def _with(self, options: str) -> str:
         separator = "&" if "?" in self.url else "?"
-        return f"{self.url}{separator}subscription=yes&refresh-timeout={refresh_timeout}"
+        return f"{self.url}{separator}{options}"
+
+    def _paging(self, page: int, page_size: int) -> str:
+        order = f"order-by={self.order_class}.dn&" if self.order_class else ""
+        return f"{order}page={page}&page-size={page_size}"
+
+    def subscribe_url(self, refresh_timeout: int, page_size: int = 0) -> str:
+        """The URL that subscribes: the query plus ``subscription=yes&refresh-timeout=N``; with ``page_size``,
+        its answer holds the first page, in DN order (the subscription still covers the whole result)."""
+        paging = f"&{self._paging(0, page_size)}" if page_size else ""
+        return self._with(f"subscription=yes&refresh-timeout={refresh_timeout}{paging}")
+
+    def page_url(self, page: int, page_size: int) -> str:
+        """A plain query for one later page of the snapshot (same order as the subscribing query)."""
+        return self._with(self._paging(page, page_size))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, SubscriptionSpec) and (self.name, self.url) == (other.name, other.url)
+        return isinstance(other, SubscriptionSpec) and (
+            self.name, self.url, self.modified_attributes, self.fold_window) == (
+            other.name, other.url, other.modified_attributes, other.fold_window)
 
     __hash__ = None
 
     def __repr__(self) -> str:
         return f"SubscriptionSpec({self.name!r}, {self.url!r})"
+
+
+def smaller_page_size(page_size: int) -> int | None:
+    """The page size to try after the APIC found a result of ``page_size`` objects too big (0: unpaged),
+    or None when none is left."""
+    if not page_size:
+        return DEFAULT_PAGE_SIZE
+    smaller = page_size // 10
+    return smaller if smaller >= MIN_PAGE_SIZE else None
 
 
 def _where(index: int, key: str | None = None) -> str:
@@ -131,7 +172,7 @@ def _item_url(index: int, item: Mapping) -> tuple:
     target = targets[0]
     value = _text(index, target, item[target])
     if target == "path":
-        extra = [key for key in item if key not in ("name", "path") and item[key] not in (None, "")]
+        extra = [key for key in item if key not in ("name", "path", *EVENT_KEYS) and item[key] not in (None, "")]
         if extra:
             raise ValueError(f"{_where(index)}: a raw path carries its own query; remove {', '.join(sorted(extra))}")
         return value, _check_raw_path(index, value)
@@ -160,6 +201,38 @@ def _item_url(index: int, item: Mapping) -> tuple:
         return value, build_url(path, options)
     except ValueError as exc:
         raise ValueError(f"{_where(index)}: {exc}") from None
+
+
+def _modified_attributes(index: int, value: object) -> frozenset | None:
+    """``modified_attributes``: a list (or comma-separated text) of property names, or None for all."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ValueError(f"{_where(index, 'modified_attributes')}: expected a list of attribute names such as "
+                         "[operSt, adminSt]")
+    names = frozenset(_text(index, "modified_attributes", name) for name in value)
+    for name in names:
+        if not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", name):
+            raise ValueError(f"{_where(index, 'modified_attributes')}: {name!r} is not an attribute name")
+    return names
+
+
+def _fold_window(index: int, value: object) -> float:
+    """``fold_window``: seconds (0 or absent: no folding)."""
+    if value in (None, ""):
+        return 0.0
+    where = _where(index, "fold_window")
+    if isinstance(value, bool):
+        raise ValueError(f"{where}: expected a number of seconds, got a boolean")
+    try:
+        seconds = float(str(value).strip()) if not isinstance(value, (int, float)) else float(value)
+    except ValueError:
+        raise ValueError(f"{where}: expected a number of seconds such as 2, got {value!r}") from None
+    if not 0 <= seconds <= MAX_FOLD_WINDOW:
+        raise ValueError(f"{where}: must be between 0 and {MAX_FOLD_WINDOW:g} seconds, got {value!r}")
+    return seconds
 
 
 def _as_list(value: object) -> list:
@@ -194,5 +267,6 @@ def parse_subscriptions(value: object) -> tuple:
         if name in names:
             raise ValueError(f"{_where(index, 'name')}: {name!r} is used twice; give each subscription its own name")
         names.add(name)
-        specs.append(SubscriptionSpec(name, url))
+        specs.append(SubscriptionSpec(name, url, _modified_attributes(index, item.get("modified_attributes")),
+                                      _fold_window(index, item.get("fold_window"))))
     return tuple(specs)

@@ -308,6 +308,9 @@ class _Recorder:
     def baseline(self, sub, changes):
         self.baselines.append((sub.name, [change.dn for change in changes]))
 
+    def add_baseline(self, sub, changes):
+        self.baselines[-1][1].extend(change.dn for change in changes)
+
     def record(self, ticket):
         self.records.append((ticket.op, ticket.dn))
 

@@ -160,14 +160,46 @@ options:
       query_options:
         description:
           - Any other APIC query option, as a mapping of option name to value.
-          - C(page) and C(page-size) are refused, because reconciliation needs the complete result.
+          - C(page), C(page-size) and C(order-by) are refused, because the source pages snapshots itself
+            (O(page_size)).
         type: dict
+      modified_attributes:
+        description:
+          - Emit a C(modified) event only when one of these attributes changed, for example
+            V([operSt, operStQual]) for interfaces or V([cur]) for health scores.
+          - C(created) and C(deleted) events are never filtered. The source still follows every change, so
+            the next change is compared with the latest values, and the attributes of an event are the
+            pushed ones as always.
+          - Changes left out count in C(event.aci_status.filtered) of the heartbeat.
+        type: list
+        elements: str
+      fold_window:
+        description:
+          - Seconds. The first C(modified) change of an object is emitted at once; further C(modified)
+            changes of the same object inside this window are folded into one event, emitted when the
+            window ends, that carries the latest values of every attribute they changed,
+            C(event.aci.changed) listing all of them, and C(event.aci.folded) (how many changes it holds).
+          - For flapping interfaces and moving endpoints. A C(created) or C(deleted) of the object first
+            emits its folded change, so the order stays right and nothing is hidden.
+          - V(0) (the default) folds nothing. Folded changes count in C(event.aci_status.folded).
+        type: float
   refresh_timeout:
     description:
       - The C(refresh-timeout) of every subscription, in seconds. The source refreshes each subscription
         every third of it, so two refreshes may fail before a subscription could lapse.
     type: int
     default: 300
+  page_size:
+    description:
+      - Objects per page of a subscription's snapshot. The subscribe itself asks for the first page (ordered
+        by DN), the other pages are read with plain queries, and the snapshot is compared with the known state
+        once every page is in; changes pushed meanwhile are applied after it, in the order they arrived.
+      - A real APIC refuses results that are too large ("result dataset is too big"); when it refuses a page,
+        the source tries again with pages ten times smaller (down to 10 objects) instead of failing.
+      - V(0) reads each snapshot in one answer, and pages only when the APIC refuses it.
+      - Memory stays bounded by the state the source keeps, not by the size of the answers.
+    type: int
+    default: 10000
   emit_existing:
     description:
       - At start-up, emit every object the subscriptions already hold, with C(event.aci.status=existing).
@@ -290,6 +322,24 @@ EXAMPLES = r"""
   rules:
     - name: Feed down
       condition: event.aci_status.connected == false
+      action:
+        debug:
+
+- name: A noisy class, only what rules use
+  hosts: localhost
+  sources:
+    - fabricops.aci.websocket:
+        host: apic1.example.com
+        password: "{{ ACI_PASSWORD }}"
+        page_size: 5000
+        subscriptions:
+          - name: interfaces
+            class: ethpmPhysIf
+            modified_attributes: [operSt, operStQual]
+            fold_window: 2
+  rules:
+    - name: Interface down (a flap inside 2 s arrives as one event with event.aci.folded)
+      condition: event.aci.subscription == "interfaces" and event.aci.attributes.operSt == "down"
       action:
         debug:
 """
