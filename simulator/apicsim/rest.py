@@ -1,7 +1,8 @@
 """The APIC REST surface: aaa*, webtokenSession, subscriptionRefresh, and GET/POST/DELETE on mo/class/node.
 
-Handlers are thin: authentication is in auth.py, envelopes in aaa.py, queries and writes in query.py and
-mit.py; this module only routes, applies the subscribe rules and turns ApiError into the APIC envelope.
+Handlers are thin: authentication is in request_auth.py, login answers in login_envelope.py, queries and
+writes in query.py and mit.py; this module only routes, applies the subscribe rules and turns ApiError into
+the APIC envelope.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from typing import Any
 
 from aiohttp import web
 
-from . import aaa
 from .audit import Actor
-from .auth import Principal, authenticate
 from .chaos import THROTTLE_BODY
 from .errors import ApiError, bad_request
+from .login_envelope import login_body, set_cookie_header, webtoken_body
 from .member import MEMBER_KEY, Member
 from .push import dumps
 from .query import compile_query, run_query
+from .request_auth import Principal, authenticate
 from .sessions import KIND_WEBTOKEN
 from .subscriptions import UnknownSubscription
 
@@ -104,13 +105,13 @@ async def _webtoken_session(request: web.Request, member: Member) -> web.StreamR
         session = member.sessions.login(principal.user, "DefaultAuth", kind=KIND_WEBTOKEN)
     else:
         session = _password_session(principal)
-    return json_response(aaa.webtoken_body(session, member.options))
+    return json_response(webtoken_body(session, member.options))
 
 
 def _login_answer(member: Member, session, refresh: bool) -> web.Response:
     node = f"topology/pod-1/node-{member.index + 1}"
-    body = aaa.login_body(session, member.options, node, member.fingerprint, refresh)
-    return json_response(body, headers={"Set-Cookie": aaa.set_cookie_header(session.token, member.options.tls)})
+    body = login_body(session, member.options, node, member.fingerprint, refresh)
+    return json_response(body, headers={"Set-Cookie": set_cookie_header(session.token, member.options.tls)})
 
 
 def _password_session(principal: Principal):

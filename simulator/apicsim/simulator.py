@@ -21,7 +21,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .aaa import site_fingerprint
 from .audit import HistoryLog
 from .chaos import Chaos
 from .clock import SimClock
@@ -30,6 +29,7 @@ from .control import Control
 from .derived import derived_changes
 from .faults import FaultEngine
 from .followups import FollowUps
+from .login_envelope import site_fingerprint
 from .member import Member
 from .mit import Change, Mit
 from .operations import FabricOperations
