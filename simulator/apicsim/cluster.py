@@ -10,17 +10,14 @@ from __future__ import annotations
 import logging
 import socket
 import ssl
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from aiohttp import web
 
-from .app import build_app
+from .app import Handler, build_app
 from .logs import RedactingAccessLogger, access_logger
 from .member import Member
 from .sessions import SessionStore
-
-if TYPE_CHECKING:
-    from .simulator import Simulator
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +25,11 @@ log = logging.getLogger(__name__)
 class Cluster:
     """The members of one simulated APIC cluster and their listening sockets."""
 
-    def __init__(self, sim: Simulator) -> None:
-        options = sim.options
-        shared = SessionStore(sim.clock, options) if options.tokens_across_members else None
-        self.members = [
-            Member(i, sim, shared or SessionStore(sim.clock, options)) for i in range(options.members)
-        ]
-        self._sim = sim
+    def __init__(self, members: Sequence[Member], shared_sessions: bool) -> None:
+        """`members` in index order; `shared_sessions` when they all use one session store (a member going
+        down then keeps the sessions, which the other members still serve)."""
+        self.members = list(members)
+        self._shared_sessions = shared_sessions
         self._runners: list[web.AppRunner] = []
         self._sites: list[web.SockSite | None] = []
         self._ssl: ssl.SSLContext | None = None
@@ -47,13 +42,15 @@ class Cluster:
             unique.setdefault(id(member.sessions), member.sessions)
         return list(unique.values())
 
-    async def start(self, host: str, first_port: int, ssl_context: ssl.SSLContext | None) -> None:
-        """Listen on `first_port`, `first_port+1`, ... (0: a free port each)."""
+    async def start(
+        self, host: str, first_port: int, ssl_context: ssl.SSLContext | None, control: Handler
+    ) -> None:
+        """Listen on `first_port`, `first_port+1`, ... (0: a free port each); `control` answers `/_sim/`."""
         self._ssl = ssl_context
         self._host = host
         for member in self.members:
             runner = web.AppRunner(
-                build_app(member, self._sim.control),
+                build_app(member, control),
                 access_log_class=RedactingAccessLogger,
                 access_log=access_logger(),
                 handler_cancellation=True,
@@ -81,7 +78,7 @@ class Cluster:
         if site is not None:
             await site.stop()
             self._sites[index] = None
-        if not self._sim.options.tokens_across_members:
+        if not self._shared_sessions:
             member.sessions.expire_all()
 
     async def up(self, index: int) -> None:

@@ -1,6 +1,5 @@
 """The control surface: change the fabric and inject failures, from Python or over HTTP (`/_sim/<action>`).
 
-Real APIC clients never call `/_sim/`, so the control API shares the simulator's port without clashing.
 Every action is a method of `Control`; the HTTP layer maps `POST /_sim/<action>` with a JSON object of
 keyword arguments onto it (and `GET /_sim/stats`), so the CLI, tests, demos and benchmarks all drive the
 same code.
@@ -24,19 +23,44 @@ from .rest import error_response, json_response
 from .users import DEMO_USER, parse_login_name
 
 if TYPE_CHECKING:
-    from .simulator import Simulator
+    from .audit import HistoryLog
+    from .chaos import Chaos
+    from .clock import SimClock
+    from .cluster import Cluster
+    from .faults import FaultEngine
+    from .mit import Mit
+    from .operations import FabricOperations
 
-CONTROL_PREFIX = "/_sim/"
 BURST_TENANT = "uni/tn-apicsim-burst"
 #: Who the control API's object actions are attributed to unless a `user` is named.
 OPERATOR = DEMO_USER
 
 
 class Control:
-    """Actions on a running simulator; methods return JSON-able summaries."""
+    """Actions on a running simulator; methods return JSON-able summaries.
 
-    def __init__(self, sim: Simulator) -> None:
-        self._sim = sim
+    It drives exactly the parts it is handed: the tree and its audit log, the fault and operations
+    engines, chaos, the clock, and the cluster (sockets, sessions, members up and down).
+    """
+
+    def __init__(
+        self,
+        *,
+        mit: Mit,
+        history: HistoryLog,
+        faults: FaultEngine,
+        operations: FabricOperations,
+        chaos: Chaos,
+        clock: SimClock,
+        cluster: Cluster,
+    ) -> None:
+        self._mit = mit
+        self._history = history
+        self._faults = faults
+        self._operations = operations
+        self._chaos = chaos
+        self._clock = clock
+        self._cluster = cluster
         self._burst_seq = 0
         self.grouping = False
 
@@ -45,20 +69,20 @@ class Control:
     def create(self, cls: str, dn: str, attrs: dict[str, str] | None = None, user: str = OPERATOR) -> dict[str, Any]:
         """Create one object (and its implicit children) with system rights, audited as `user`'s change."""
         actor = _actor(user)
-        return self._audited(self._sim.mit.create(cls, dn, attrs or {}), actor)
+        return self._audited(self._mit.create(cls, dn, attrs or {}), actor)
 
     def post(self, dn: str, body: dict[str, Any], user: str = OPERATOR) -> dict[str, Any]:
         """Apply an APIC-style POST body at `dn` (nested trees, status created/modified/deleted)."""
         actor = _actor(user)
-        return self._audited(self._sim.mit.post(dn, body), actor)
+        return self._audited(self._mit.post(dn, body), actor)
 
     def modify(self, dn: str, attrs: dict[str, str], user: str = OPERATOR) -> dict[str, Any]:
         actor = _actor(user)
-        return self._audited(self._sim.mit.modify(dn, attrs), actor)
+        return self._audited(self._mit.modify(dn, attrs), actor)
 
     def delete(self, dn: str, user: str = OPERATOR) -> dict[str, Any]:
         actor = _actor(user)
-        return self._audited(self._sim.mit.delete(dn), actor)
+        return self._audited(self._mit.delete(dn), actor)
 
     def create_tenant(self, name: str, descr: str = "", user: str = OPERATOR) -> dict[str, Any]:
         """The demo's favourite change: a new tenant `uni/tn-<name>`."""
@@ -66,38 +90,38 @@ class Control:
 
     def _audited(self, changes, actor: Actor) -> dict[str, Any]:
         """An operator's change leaves an audit record (aaaModLR) like one made through REST."""
-        self._sim.history.audit(changes, actor)
+        self._history.audit(changes, actor)
         return _changes(changes)
 
     def get(self, dn: str) -> dict[str, Any]:
         """The object at `dn` with its subtree, or an empty dict."""
-        mo = self._sim.mit.get(dn)
+        mo = self._mit.get(dn)
         return mo.to_dict(children=True) if mo is not None else {}
 
     # ------------------------------------------------------- health, faults
 
     def set_health(self, dn: str, score: int, max_sev: str | None = None) -> dict[str, Any]:
         """Set `<dn>/health` (cur, prev, chng, twScore, maxSev, updTs)."""
-        return _changes(self._sim.mit.set_health(dn, int(score), max_sev))
+        return _changes(self._mit.set_health(dn, int(score), max_sev))
 
     def raise_fault(self, dn: str, code: str, severity: str = "major", **details: str) -> dict[str, Any]:
         """Raise fault `code` on `dn`; it soaks, then is raised (see faults.py for the lifecycle)."""
         spec = _fault_spec(dn, code, severity, details)
-        return {"dn": self._sim.faults.raise_fault(spec)}
+        return {"dn": self._faults.raise_fault(spec)}
 
     def clear_fault(self, dn: str, code: str, cls: str = "faultInst", affected: str = "") -> dict[str, Any]:
         """The condition behind fault `code` on `dn` ceased: clearing, retaining, then deleted."""
-        return {"dn": self._sim.faults.clear_fault(dn, code, cls=cls, affected=affected)}
+        return {"dn": self._faults.clear_fault(dn, code, cls=cls, affected=affected)}
 
     # --------------------------------------------------- operational events
 
     def link_down(self, node: int, interface: str, pod: int = 1, reason: str = "link-failure") -> dict[str, Any]:
         """Port `interface` of switch `node` loses its link (ethpmPhysIf operSt down, fault F0532)."""
-        return self._sim.operations.link_down(node, interface, pod, reason)
+        return self._operations.link_down(node, interface, pod, reason)
 
     def link_up(self, node: int, interface: str, pod: int = 1) -> dict[str, Any]:
         """The port's link is back (operSt up, F0532 clearing)."""
-        return self._sim.operations.link_up(node, interface, pod)
+        return self._operations.link_up(node, interface, pod)
 
     def link_flap(self, node: int, interface: str, times: int = 3, pod: int = 1) -> dict[str, Any]:
         """The port goes down and up `times` times in a row."""
@@ -105,30 +129,30 @@ class Control:
         if times < 1:
             raise bad_request(f"link_flap times must be >= 1, not {times}")
         for _ in range(times):
-            self._sim.operations.link_down(node, interface, pod)
-            self._sim.operations.link_up(node, interface, pod)
+            self._operations.link_down(node, interface, pod)
+            self._operations.link_up(node, interface, pod)
         return {"dn": f"topology/pod-{pod}/node-{node}/sys/phys-[{interface}]/phys", "flaps": times}
 
     def node_down(self, node: int, pod: int = 1) -> dict[str, Any]:
         """Switch `node` leaves the fabric (fabricNode fabricSt inactive, fault F0110)."""
-        return self._sim.operations.node_down(node, pod)
+        return self._operations.node_down(node, pod)
 
     def node_up(self, node: int, pod: int = 1) -> dict[str, Any]:
         """Switch `node` rejoins the fabric (fabricSt active, F0110 clearing)."""
-        return self._sim.operations.node_up(node, pod)
+        return self._operations.node_up(node, pod)
 
     def endpoint_learn(self, epg: str, mac: str, node: int, interface: str, ip: str = "", encap: str = "",
                        pod: int = 1) -> dict[str, Any]:
         """Endpoint `mac` (optionally with `ip`) is learned in EPG `epg` on a port of `node`."""
-        return self._sim.operations.endpoint_learn(epg, mac, node, interface, ip, encap, pod)
+        return self._operations.endpoint_learn(epg, mac, node, interface, ip, encap, pod)
 
     def endpoint_move(self, epg: str, mac: str, node: int, interface: str, pod: int = 1) -> dict[str, Any]:
         """Endpoint `mac` of `epg` is now seen on another port or leaf."""
-        return self._sim.operations.endpoint_move(epg, mac, node, interface, pod)
+        return self._operations.endpoint_move(epg, mac, node, interface, pod)
 
     def endpoint_age_out(self, epg: str, mac: str) -> dict[str, Any]:
         """Endpoint `mac` of `epg` ages out (deleted)."""
-        return self._sim.operations.endpoint_age_out(epg, mac)
+        return self._operations.endpoint_age_out(epg, mac)
 
     # ---------------------------------------------------------------- burst
 
@@ -142,7 +166,7 @@ class Control:
         count = int(count)
         if count < 1:
             raise bad_request(f"burst count must be >= 1, not {count}")
-        mit = self._sim.mit
+        mit = self._mit
         target = dn or BURST_TENANT
         if mit.get(target) is None:
             if dn is not None:
@@ -179,12 +203,12 @@ class Control:
 
     def expire_sessions(self) -> dict[str, Any]:
         """End every session now: the next request with an old token gets the token-timeout 403."""
-        return {"expired": sum(store.expire_all() for store in self._sim.cluster.session_stores())}
+        return {"expired": sum(store.expire_all() for store in self._cluster.session_stores())}
 
     def throttle_logins(self, seconds: float, all_requests: bool = False) -> dict[str, Any]:
         """Answer aaaLogin (or, with all_requests, every API call) with 503 for `seconds`."""
-        self._sim.chaos.throttle_logins(float(seconds), all_requests=bool(all_requests))
-        return self._sim.chaos.state()
+        self._chaos.throttle_logins(float(seconds), all_requests=bool(all_requests))
+        return self._chaos.state()
 
     def disturb_refreshes(
         self, seconds: float = 0, count: int = 0, delay: float = 0, fail: bool = True, before_auth: bool = False
@@ -195,40 +219,39 @@ class Control:
         """
         if float(seconds) <= 0 and int(count) <= 0:
             raise bad_request("disturb_refreshes needs seconds > 0 or count > 0")
-        self._sim.chaos.disturb_refreshes(float(seconds), int(count), float(delay), bool(fail), bool(before_auth))
-        return self._sim.chaos.state()
+        self._chaos.disturb_refreshes(float(seconds), int(count), float(delay), bool(fail), bool(before_auth))
+        return self._chaos.state()
 
     def reset_chaos(self) -> dict[str, Any]:
-        self._sim.chaos.reset()
-        return self._sim.chaos.state()
+        self._chaos.reset()
+        return self._chaos.state()
 
     def advance_clock(self, seconds: float) -> dict[str, Any]:
         """Jump the simulator clock: sessions, subscriptions and fault timers that fall due fire now."""
-        self._sim.clock.advance(float(seconds))
+        self._clock.advance(float(seconds))
         return {"advanced": float(seconds)}
 
     async def member_down(self, member: int) -> dict[str, Any]:
         """Take a cluster member down: its sockets drop and it stops accepting connections."""
-        await self._sim.cluster.down(int(member))
+        await self._cluster.down(int(member))
         return self.stats()
 
     async def member_up(self, member: int) -> dict[str, Any]:
-        await self._sim.cluster.up(int(member))
+        await self._cluster.up(int(member))
         return self.stats()
 
     def stats(self) -> dict[str, Any]:
         """Objects, sessions, sockets, subscriptions and frames pushed, per member."""
-        sim = self._sim
         return {
-            "objects": len(sim.mit),
-            "sessions": sum(len(store.live()) for store in sim.cluster.session_stores()),
-            "members": [m.stats() for m in sim.cluster.members],
-            "faults_in_lifecycle": len(sim.faults.active()),
-            "chaos": sim.chaos.state(),
+            "objects": len(self._mit),
+            "sessions": sum(len(store.live()) for store in self._cluster.session_stores()),
+            "members": [m.stats() for m in self._cluster.members],
+            "faults_in_lifecycle": len(self._faults.active()),
+            "chaos": self._chaos.state(),
         }
 
     def _members(self, index: int | None):
-        members = self._sim.cluster.members
+        members = self._cluster.members
         if index is None:
             return members
         return [members[int(index)]]
@@ -247,7 +270,7 @@ class Control:
 
     async def handle(self, request: web.Request) -> web.Response:
         """`POST /_sim/<action>` with a JSON object of keyword arguments; `GET /_sim/stats`."""
-        name = request.path[len(CONTROL_PREFIX):].replace("-", "_")
+        name = request.match_info["action"].replace("-", "_")
         action = self.actions().get(name)
         try:
             if action is None:

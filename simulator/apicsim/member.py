@@ -20,21 +20,48 @@ from .sessions import Session, SessionStore
 from .subscriptions import SubscriptionTable
 
 if TYPE_CHECKING:
-    from .mit import Change
-    from .simulator import Simulator
+    from .audit import HistoryLog
+    from .chaos import Chaos
+    from .clock import SimClock
+    from .mit import Change, Mit
+    from .options import SimOptions
+    from .signature import SignatureVerifier
+    from .users import UserDirectory
 
 log = logging.getLogger(__name__)
 
 
 class Member:
-    """State of one cluster member; the aiohttp handlers (rest.py, websocket.py) work on it."""
+    """State of one cluster member; the aiohttp handlers (rest.py, websocket.py) work on it.
 
-    def __init__(self, index: int, sim: Simulator, sessions: SessionStore) -> None:
+    It is handed the shared parts its handlers use (the tree, users, the signature verifier, the audit
+    log, chaos) rather than the whole simulator, so nothing below the simulator reaches back up into it.
+    """
+
+    def __init__(
+        self,
+        index: int,
+        *,
+        options: SimOptions,
+        clock: SimClock,
+        mit: Mit,
+        sessions: SessionStore,
+        users: UserDirectory,
+        verifier: SignatureVerifier,
+        history: HistoryLog,
+        chaos: Chaos,
+        fingerprint: str,
+    ) -> None:
         self.index = index
-        self.sim = sim
-        self.options = sim.options
+        self.options = options
+        self.mit = mit
         self.sessions = sessions
-        self.subs = SubscriptionTable(sim.clock, member=index)
+        self.users = users
+        self.verifier = verifier
+        self.history = history
+        self.chaos = chaos
+        self.fingerprint = fingerprint
+        self.subs = SubscriptionTable(clock, member=index)
         self.channels: dict[str, list[Channel]] = {}
         self.port = 0
         self.url = ""
@@ -94,12 +121,15 @@ class Member:
 
     # ------------------------------------------------------------------ pushes
 
-    def deliver(self, changes: Sequence[Change]) -> None:
-        """Turn one commit's changes into frames on every socket with a matching subscription."""
+    def deliver(self, changes: Sequence[Change], grouped: bool = False) -> None:
+        """Turn one commit's changes into frames on every socket with a matching subscription.
+
+        `grouped` lets changes share frames for this commit even when `multi_mo_frames` is off.
+        """
         if not self.channels or not len(self.subs):
             return
         full = self.options.full_modified_classes
-        if self.options.multi_mo_frames or self.sim.control.grouping:
+        if self.options.multi_mo_frames or grouped:
             self._deliver_grouped(changes, full)
             return
         for change in changes:
@@ -127,7 +157,7 @@ class Member:
         """Each socket with the ids of its live subscriptions that match `change` (one frame per socket)."""
         targets: dict[Channel, list[str]] = {}
         subs = self.subs
-        mit = self.sim.mit
+        mit = self.mit
         for sub in subs.candidates(change.cls):
             if subs.live(sub) and sub.query.match(change, mit):
                 targets.setdefault(sub.channel, []).append(sub.id)

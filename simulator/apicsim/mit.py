@@ -21,6 +21,7 @@ from .catalogue import IGNORED_ON_WRITE, Catalogue, ClassInfo
 from .clock import apic_timestamp
 from .dn import is_within, parent_dn, rn_of, split_dn
 from .errors import ApiError, already_exists, bad_request, not_found, unknown_class
+from .seed import load_seed
 
 log = logging.getLogger(__name__)
 
@@ -576,8 +577,6 @@ class Mit:
     @classmethod
     def from_seed(cls, path: str | Path | None = None, catalogue: Catalogue | None = None) -> Mit:
         """A tree loaded from a seed file (default: the packaged default fabric)."""
-        from .seed import load_seed
-
         mit = cls(catalogue)
         load_seed(mit, path)
         return mit

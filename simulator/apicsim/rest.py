@@ -1,7 +1,8 @@
 """The APIC REST surface: aaa*, webtokenSession, subscriptionRefresh, and GET/POST/DELETE on mo/class/node.
 
-Handlers are thin: authentication is in auth.py, envelopes in aaa.py, queries and writes in query.py and
-mit.py; this module only routes, applies the subscribe rules and turns ApiError into the APIC envelope.
+Handlers are thin: authentication is in request_auth.py, login answers in login_envelope.py, queries and
+writes in query.py and mit.py; this module only routes, applies the subscribe rules and turns ApiError into
+the APIC envelope.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from typing import Any
 
 from aiohttp import web
 
-from . import aaa
 from .audit import Actor
-from .auth import Principal, authenticate
 from .chaos import THROTTLE_BODY
 from .errors import ApiError, bad_request
+from .login_envelope import login_body, set_cookie_header, webtoken_body
 from .member import MEMBER_KEY, Member
 from .push import dumps
 from .query import compile_query, run_query
+from .request_auth import Principal, authenticate
 from .sessions import KIND_WEBTOKEN
 from .subscriptions import UnknownSubscription
 
@@ -50,7 +51,7 @@ async def api_handler(request: web.Request) -> web.StreamResponse:
     name = request.path[len("/api/"):]
     handler = _SPECIAL.get(name)
     try:
-        if member.sim.chaos.throttled(is_login=name == "aaaLogin.json"):
+        if member.chaos.throttled(is_login=name == "aaaLogin.json"):
             return web.Response(status=503, text=THROTTLE_BODY, content_type="text/html")
         if name.endswith(".xml"):
             raise bad_request("Request failed, this simulator speaks JSON only; use the .json form of the URL")
@@ -71,7 +72,7 @@ async def _login(request: web.Request, member: Member) -> web.StreamResponse:
     name, pwd = attrs.get("name"), attrs.get("pwd")
     if not isinstance(name, str) or not isinstance(pwd, str):
         raise bad_request("Request failed, aaaUser needs the attributes name and pwd")
-    login = member.sim.users.authenticate(name, pwd)
+    login = member.users.authenticate(name, pwd)
     if login is None:
         raise ApiError(401, 401, LOGIN_FAILED_TEXT)
     challenge = request.query.get("gui-token-request") == "yes"
@@ -80,37 +81,37 @@ async def _login(request: web.Request, member: Member) -> web.StreamResponse:
 
 
 async def _refresh(request: web.Request, member: Member) -> web.StreamResponse:
-    principal = await authenticate(request, member.sessions, member.sim.verifier)
+    principal = await authenticate(request, member.sessions, member.verifier)
     session = _password_session(principal)
     member.sessions.refresh(session)
     return _login_answer(member, session, refresh=True)
 
 
 async def _logout(request: web.Request, member: Member) -> web.StreamResponse:
-    principal = await authenticate(request, member.sessions, member.sim.verifier)
+    principal = await authenticate(request, member.sessions, member.verifier)
     member.sessions.logout(_password_session(principal))
     return json_response(EMPTY)
 
 
 async def _list_domains(request: web.Request, member: Member) -> web.StreamResponse:
-    domains = member.sim.users.domain_list()
+    domains = member.users.domain_list()
     return json_response({"totalCount": str(len(domains)), "imdata": domains})
 
 
 async def _webtoken_session(request: web.Request, member: Member) -> web.StreamResponse:
     """A certificate user's session token, so its socket and subscriptions can be bound together."""
-    principal = await authenticate(request, member.sessions, member.sim.verifier)
+    principal = await authenticate(request, member.sessions, member.verifier)
     if principal.signed:
         session = member.sessions.login(principal.user, "DefaultAuth", kind=KIND_WEBTOKEN)
     else:
         session = _password_session(principal)
-    return json_response(aaa.webtoken_body(session, member.options))
+    return json_response(webtoken_body(session, member.options))
 
 
 def _login_answer(member: Member, session, refresh: bool) -> web.Response:
     node = f"topology/pod-1/node-{member.index + 1}"
-    body = aaa.login_body(session, member.options, node, member.sim.fingerprint, refresh)
-    return json_response(body, headers={"Set-Cookie": aaa.set_cookie_header(session.token, member.options.tls)})
+    body = login_body(session, member.options, node, member.fingerprint, refresh)
+    return json_response(body, headers={"Set-Cookie": set_cookie_header(session.token, member.options.tls)})
 
 
 def _password_session(principal: Principal):
@@ -123,12 +124,12 @@ def _password_session(principal: Principal):
 
 
 async def _subscription_refresh(request: web.Request, member: Member) -> web.StreamResponse:
-    chaos = member.sim.chaos
+    chaos = member.chaos
     early = chaos.refresh_delay_before_auth
     fault = chaos.refresh_fault() if early else None
     if fault is not None and fault.delay > 0:
         await asyncio.sleep(fault.delay)  # the token is read only now: an aaaRefresh meanwhile killed it
-    principal = await authenticate(request, member.sessions, member.sim.verifier)
+    principal = await authenticate(request, member.sessions, member.verifier)
     raw_id = request.query.get("id")
     if not raw_id:
         raise bad_request("Request failed, subscriptionRefresh needs the query parameter id=<subscriptionId>")
@@ -155,8 +156,8 @@ def _session_id(principal: Principal) -> str:
 
 
 async def _objects(request: web.Request, member: Member) -> web.StreamResponse:
-    principal = await authenticate(request, member.sessions, member.sim.verifier)
-    mit = member.sim.mit
+    principal = await authenticate(request, member.sessions, member.verifier)
+    mit = member.mit
     params = {k: v for k, v in request.query.items() if k not in _NOT_QUERY}
     if request.method == "GET":
         query = compile_query(mit.catalogue, request.path, params)
@@ -174,7 +175,7 @@ async def _objects(request: web.Request, member: Member) -> web.StreamResponse:
     else:
         raise ApiError(405, 405, f"Request failed, method {request.method} is not supported")
     session_id = principal.session.session_id if principal.session is not None else ""
-    member.sim.history.audit(changes, Actor(principal.user, session_id))
+    member.history.audit(changes, Actor(principal.user, session_id))
     if request.query.get("rsp-subtree") == "modified":
         imdata = [{c.cls: {"attributes": {"dn": c.dn, "status": c.status}}} for c in changes]
         return json_response({"totalCount": str(len(imdata)), "imdata": imdata})

@@ -2,25 +2,36 @@
 
 A seed holds ``tree`` (MO bodies posted at the root, exactly as a client would POST them),
 ``objects`` (created with system rights, for what clients cannot write: faults, records,
-operational state) and ``health`` (scores set through :meth:`Mit.set_health`). Everything loads in
+operational state) and ``health`` (scores set through the tree's ``set_health``). Everything loads in
 one batch, before anyone listens, so a fresh simulator has history but no pending changes.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from .errors import ApiError
-
-if TYPE_CHECKING:
-    from .mit import Mit
 
 DEFAULT_SEED = Path(__file__).with_name("data") / "default_fabric.json"
 
 
-def load_seed(mit: Mit, path: str | Path | None = None) -> None:
+class SeedTarget(Protocol):
+    """What a seed writes through: the tree's own write calls, so this module needs no tree type."""
+
+    def batch(self) -> AbstractContextManager[None]: ...
+
+    def post(self, dn: str, body: Mapping[str, Any]) -> object: ...
+
+    def create(self, cls: str, dn: str, attrs: Mapping[str, str] | None = None) -> object: ...
+
+    def set_health(self, dn: str, cur: int, max_sev: str | None = None) -> object: ...
+
+
+def load_seed(mit: SeedTarget, path: str | Path | None = None) -> None:
     """Apply the seed at ``path`` (default: the packaged default fabric) to ``mit``.
 
     A seed that does not fit the catalogue raises ``ValueError`` naming the file and the APIC error,

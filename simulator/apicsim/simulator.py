@@ -21,7 +21,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .aaa import site_fingerprint
 from .audit import HistoryLog
 from .chaos import Chaos
 from .clock import SimClock
@@ -30,9 +29,12 @@ from .control import Control
 from .derived import derived_changes
 from .faults import FaultEngine
 from .followups import FollowUps
+from .login_envelope import site_fingerprint
+from .member import Member
 from .mit import Change, Mit
 from .operations import FabricOperations
 from .options import SimOptions
+from .sessions import SessionStore
 from .signature import SignatureVerifier
 from .tls import CertUserFiles, TlsFiles, ensure_cert_user, ensure_tls
 from .users import CERT_USER, DEMO_PASSWORD, DEMO_USER, UserDirectory
@@ -57,15 +59,43 @@ class Simulator:
         self.faults = FaultEngine(self.mit, self.clock, options)
         self.history = HistoryLog(self.mit, options.history_records_max)
         self.operations = FabricOperations(self.mit, self.faults, self.history, self.clock)
-        self.control = Control(self)
-        self.cluster = Cluster(self)
         self.fingerprint = site_fingerprint(str(id(self)))
+        self.cluster = Cluster(self._members(), shared_sessions=options.tokens_across_members)
+        self.control = Control(
+            mit=self.mit,
+            history=self.history,
+            faults=self.faults,
+            operations=self.operations,
+            chaos=self.chaos,
+            clock=self.clock,
+            cluster=self.cluster,
+        )
         self.tls: TlsFiles | None = None
         self.cert_user: CertUserFiles | None = None
         self.state_dir: Path | None = None
         self._own_state_dir = False
         self._unlisten: Callable[[], None] | None = None
         self._unlisten_follow_ups: Callable[[], None] | None = None
+
+    def _members(self) -> list[Member]:
+        """One Member per cluster member, each with its own session store unless tokens work across members."""
+        options = self.options
+        shared = SessionStore(self.clock, options) if options.tokens_across_members else None
+        return [
+            Member(
+                index,
+                options=options,
+                clock=self.clock,
+                mit=self.mit,
+                sessions=shared or SessionStore(self.clock, options),
+                users=self.users,
+                verifier=self.verifier,
+                history=self.history,
+                chaos=self.chaos,
+                fingerprint=self.fingerprint,
+            )
+            for index in range(options.members)
+        ]
 
     # ------------------------------------------------------------ lifecycle
 
@@ -88,7 +118,7 @@ class Simulator:
         if options.follow_up_modified:
             follow_ups = FollowUps(self.mit, self.clock, options.follow_up_delay)
             self._unlisten_follow_ups = self.mit.listen(follow_ups.on_commit)
-        await self.cluster.start(options.host, options.port, ssl_context)
+        await self.cluster.start(options.host, options.port, ssl_context, self.control.handle)
         self._sweep()
         return self
 
@@ -121,9 +151,10 @@ class Simulator:
             extra = derived_changes(changes)
             if extra:
                 changes = [*changes, *extra]
+        grouped = self.control.grouping
         for member in self.cluster.members:
             if member.up:
-                member.deliver(changes)
+                member.deliver(changes, grouped)
 
     # ---------------------------------------------------------- for clients
 

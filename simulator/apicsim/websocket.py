@@ -12,10 +12,10 @@ import logging
 
 from aiohttp import WSMsgType, web
 
-from .auth import TOKEN_TIMEOUT_TEXT, forbidden
 from .channel import Channel
 from .member import MEMBER_KEY
 from .options import HANDSHAKE_REJECT
+from .request_auth import TOKEN_TIMEOUT_TEXT, forbidden
 from .rest import error_response
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import asyncio
 
 import aiohttp
 import pytest
-from apicsim.auth import TOKEN_TIMEOUT_TEXT
+from apicsim.request_auth import TOKEN_TIMEOUT_TEXT
 
 CLOSED = (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR)
 LOGIN = {"aaaUser": {"attributes": {"name": "admin", "pwd": "apicsim-demo"}}}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from apicsim.auth import CHALLENGE_TEXT, NO_TOKEN_TEXT, TOKEN_TIMEOUT_TEXT
+from apicsim.request_auth import CHALLENGE_TEXT, NO_TOKEN_TEXT, TOKEN_TIMEOUT_TEXT
 
 LOGIN_KEYS = {
     "token", "siteFingerprint", "refreshTimeoutSeconds", "maximumLifetimeSeconds", "guiIdleTimeoutSeconds",
