@@ -1,7 +1,7 @@
 """`make demo` (scripts/demo.py) end to end, so the demo cannot rot: every step printed, exit 0, no secret.
 
-It runs the real ansible-rulebook three times (and restarts one) from the tarball-installed collection, so it is as slow as the demo
-itself (about 15 s here).
+It runs the real ansible-rulebook three times (and restarts one) from the tarball-installed collection, so it
+is as slow as the demo itself (about 40 s here).
 """
 
 from __future__ import annotations

@@ -10,12 +10,10 @@ fabric never start a rule again.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 from rulebook_process import RulebookProcess, contract_files
-from rulebook_runs import listening
 from test_rulebooks import read_json, running
 
 pytestmark = [pytest.mark.rulebook, pytest.mark.slow]
@@ -83,7 +81,8 @@ def test_node_watch_reports_switches_leaving_and_rejoining_once(apic_thread, tmp
         assert run.failed == 0, "\n".join(run.lines)
         report = read_json(reports / "node-101.json")
         node = apic.call(apic.control.get, leaf)["fabricNode"]["attributes"]
-        assert (report["trigger"]["kind"], report["state"], report["role"], report["pod"]) == ("left", "inactive", "leaf", 1)
+        assert (report["trigger"]["kind"], report["state"], report["role"], report["pod"]) == (
+            "left", "inactive", "leaf", 1)
         assert (report["name"], report["serial"], report["state_changed"]) == (
             node["name"], node["serial"], node["lastStateModTs"])
         assert report["epgs"] == [WEB]  # bound to eth1/1 and eth1/3 of node-101, endpoint learned on eth1/1
@@ -116,7 +115,8 @@ def managed_tenant(name: str) -> dict:
     """A tenant as tenant_onboard leaves it: the automation's annotation and the baseline."""
     return {"fvTenant": {"attributes": {"name": name, "annotation": "orchestrator:fabricops-eda"}, "children": [
         {"fvCtx": {"attributes": {"name": "main"}}},
-        {"fvBD": {"attributes": {"name": "main-bd"}, "children": [{"fvRsCtx": {"attributes": {"tnFvCtxName": "main"}}}]}},
+        {"fvBD": {"attributes": {"name": "main-bd"},
+                  "children": [{"fvRsCtx": {"attributes": {"tnFvCtxName": "main"}}}]}},
         {"fvAp": {"attributes": {"name": "main-ap"}}},
     ]}}
 
@@ -142,7 +142,8 @@ def test_change_audit_records_hand_made_changes_and_its_restores_never_loop(apic
         record = read_json(record_file)
         assert (record["user"], record["action"], record["dn"], record["restored"]) == (
             "jdoe", "modification", rsctx, True)
-        assert [c["changes"] for c in record["changes"]] == [[{"property": "tnFvCtxName", "old": "main", "new": "other"}]]
+        expected = [[{"property": "tnFvCtxName", "old": "main", "new": "other"}]]
+        assert [c["changes"] for c in record["changes"]] == expected
         bd_relation = apic.call(apic.control.get, rsctx)["fvRsCtx"]["attributes"]
         assert bd_relation["tnFvCtxName"] == "main", "the drift guard put the baseline back"
         assert "- Who: jdoe (modification of uni/tn-m1/BD-main-bd/rsctx" in record_file.with_suffix(".md").read_text()
@@ -194,7 +195,7 @@ def test_endpoint_watch_reports_moving_and_misplaced_endpoints(apic_thread, tmp_
         rulebook.wait_for_run(ENDPOINT_PLAY, 2)
         report = read_json(reports / "endpoint-00_50_56_CC_00_02.json")
         assert (report["trigger"]["kind"], report["trigger"]["epg"]) == ("unexpected", quarantine)
-        assert sorted(l["epg"] for l in report["locations"]) == sorted(["uni/tn-prod/ap-shop/epg-app", quarantine])
+        assert sorted(location["epg"] for location in report["locations"]) == sorted(["uni/tn-prod/ap-shop/epg-app", quarantine])
         apic.call(apic.control.endpoint_age_out, quarantine, misplaced)
         apic.call(apic.control.endpoint_learn, quarantine, misplaced, 101, "eth1/4")
         # Barrier: another endpoint in the quarantine EPG.

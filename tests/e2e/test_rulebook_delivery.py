@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from rulebook_process import RulebookProcess
-from rulebook_runs import SUBSCRIBE_TIMEOUT, listening, live_subscriptions, require_installed_collection
+from rulebook_runs import SUBSCRIBE_TIMEOUT, listening, live_subscriptions, login_env, require_installed_collection
 
 # Seconds before a kill -9 within which a handed-over event may not be in the checkpoint yet: its write
 # interval (0.2 s) and the confirmation of what the engine took (20 ms), with room for a loaded machine.
@@ -54,13 +54,7 @@ def _setup(tmp_path: Path, apic, feedback: bool = False, postgres=None) -> dict:
     # ansible-rulebook reads ``feedback`` before it renders variables: it must be written as it is.
     (tmp_path / "rulebook.yml").write_text(RULEBOOK.replace("FEEDBACK", str(feedback).lower()))
     variables = f"ca_path: {apic.ca_file}\n"
-    env = {
-        "ACI_HOST": "127.0.0.1",
-        "ACI_PORT": str(apic.port),
-        "ACI_USERNAME": apic.username,
-        "ACI_PASSWORD": apic.password,
-        "XDG_STATE_HOME": str(tmp_path / "state"),  # the checkpoint survives the process
-    }
+    env = login_env(apic, XDG_STATE_HOME=str(tmp_path / "state"))  # the checkpoint survives the process
     if postgres is not None:
         engine_db = postgres.create_database(f"eda{tmp_path.name[-8:]}".replace("-", "_").lower())
         user = engine_db.split("//")[1].split("@")[0]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from rulebook_process import RulebookProcess
-from rulebook_runs import listening
+from rulebook_runs import listening, login_env
 
 RULEBOOK = """
 - name: fabricops.aci.websocket end to end
@@ -49,13 +49,7 @@ def test_rulebook_fires_on_tenant_creation_and_sigterm_exits_zero(apic_thread, t
     (tmp_path / "rulebook.yml").write_text(RULEBOOK)
     (tmp_path / "vars.yml").write_text(f"ca_path: {apic_thread.ca_file}\n")
     (tmp_path / "inventory.yml").write_text("all:\n  hosts:\n    localhost:\n      ansible_connection: local\n")
-    env = {
-        "ACI_HOST": "127.0.0.1",
-        "ACI_PORT": str(apic_thread.port),
-        "ACI_USERNAME": apic_thread.username,
-        "ACI_PASSWORD": apic_thread.password,
-        "E2E_REFRESH_TIMEOUT": "5",  # text, as --env-vars delivers it: the source coerces it
-    }
+    env = login_env(apic_thread, E2E_REFRESH_TIMEOUT="5")  # text, as --env-vars delivers it: the source coerces it
     rulebook = RulebookProcess("rulebook.yml", cwd=tmp_path, vars_file=tmp_path / "vars.yml",
                                inventory=tmp_path / "inventory.yml", env=env,
                                extra_args=("--env-vars", "E2E_REFRESH_TIMEOUT"))

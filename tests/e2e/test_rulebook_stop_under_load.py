@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from rulebook_process import RulebookProcess
-from rulebook_runs import SUBSCRIBE_TIMEOUT, assert_no_secret, listening, require_installed_collection
+from rulebook_runs import SUBSCRIBE_TIMEOUT, assert_no_secret, listening, login_env, require_installed_collection
 
 STOP_BOUND = 10.0  # seconds from SIGTERM to exit; an EDA controller's grace period is longer
 STOPS = 3
@@ -135,13 +135,7 @@ def test_sigterm_under_load_exits_zero_within_bound_and_logs_out(apic_thread, tm
     (tmp_path / "rulebook.yml").write_text(RULEBOOK)
     (tmp_path / "vars.yml").write_text(f"ca_path: {apic_thread.ca_file}\n")
     (tmp_path / "inventory.yml").write_text("all:\n  hosts:\n    localhost:\n      ansible_connection: local\n")
-    env = {
-        "ACI_HOST": "127.0.0.1",
-        "ACI_PORT": str(apic_thread.port),
-        "ACI_USERNAME": apic_thread.username,
-        "ACI_PASSWORD": apic_thread.password,
-        "XDG_STATE_HOME": str(tmp_path / "state"),  # one checkpoint for every run
-    }
+    env = login_env(apic_thread, XDG_STATE_HOME=str(tmp_path / "state"))  # one checkpoint for every run
     created, outputs = [], []
     for attempt in range(1, STOPS + 1):
         created.append(f"under-load-{attempt}")

@@ -97,7 +97,8 @@ async def test_link_down_and_up_change_the_port_raise_and_clear_its_fault(client
     sim = client.sim
     result = sim.control.link_down(101, "eth1/1", reason="sfp-missing")
     cls, pushed = client.only_mo(await client.next_frame(ws))
-    assert (cls, pushed["dn"], pushed["operSt"], pushed["status"]) == ("ethpmPhysIf", f"{PORT}/phys", "down", "modified")
+    assert (cls, pushed["dn"], pushed["operSt"], pushed["status"]) == (
+        "ethpmPhysIf", f"{PORT}/phys", "down", "modified")
     assert (attrs(sim, f"{PORT}/phys")["operStQual"], attrs(sim, f"{PORT}/phys")["resetCtr"]) == ("sfp-missing", "1")
     fault_dn = result["fault"]
     assert fault_dn == f"{PORT}/fault-F0532" and attrs(sim, fault_dn)["lc"] == "soaking"

@@ -25,6 +25,12 @@ def require_installed_collection() -> None:
         pytest.fail(f"{INSTALLED} is missing; run `make collection` (make test does)")
 
 
+def login_env(apic, **extra: str) -> dict[str, str]:
+    """The ACI_* environment that points ansible-rulebook's event source at ``apic`` (a simulator), plus ``extra``."""
+    return {"ACI_HOST": "127.0.0.1", "ACI_PORT": str(apic.port), "ACI_USERNAME": apic.username,
+            "ACI_PASSWORD": apic.password, **extra}
+
+
 def assert_no_secret(text: str, password: str) -> None:
     """Neither the password nor anything shaped like a session token was printed."""
     assert password not in text, "the password was printed"

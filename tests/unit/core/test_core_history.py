@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from ansible_collections.fabricops.aci.plugins.module_utils.core.history import (
@@ -16,7 +16,7 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.history import 
     within,
 )
 
-NOW = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 
 
 def test_modification_change_sets_give_old_and_new_values():
@@ -38,7 +38,7 @@ def test_time_windows():
     assert not within("2026-01-05T09:44:59.999+00:00", start, end)
     assert within("2026-01-05T10:50:00.000+01:00", start, end)  # another offset, same instant rules
     assert not within("not a time", start, end) and within("not a time", None, None)
-    with pytest.raises(ValueError, match="until .* is before the start"):
+    with pytest.raises(ValueError, match=r"until .* is before the start"):
         time_window("2026-01-05T10:00:00Z", "2026-01-05T09:00:00Z", None, NOW)
     with pytest.raises(ValueError, match="minutes must be 1 or more"):
         time_window(None, None, 0, NOW)
