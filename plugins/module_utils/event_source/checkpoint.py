@@ -43,10 +43,10 @@ except ImportError:  # the standard library gives the same values, only slower
 
 from ansible_collections.fabricops.aci.plugins.module_utils.core.delivery import DELETE, MERGE, PUT
 from ansible_collections.fabricops.aci.plugins.module_utils.core.reconcile import UNTRACKED
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.checkpoint_backends import open_store
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.checkpoint_store import (
     CheckpointError,
     CheckpointWriteError,
-    open_store,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import TIMEOUTS
 

@@ -8,13 +8,12 @@ file (the default, standard library only) and PostgreSQL (psycopg 3, optional), 
 move between nodes. Every method blocks and is called from one writer thread, never from the event loop.
 
 Everything is namespaced by ``key`` (one fabric and one set of subscriptions), so one file or database
-can hold several checkpoints; a store owns its key exclusively while it is open.
+can hold several checkpoints; a store owns its key exclusively while it is open. Which backend a
+``checkpoint`` value names is decided in checkpoint_backends.py, above both backends.
 """
 
 from __future__ import annotations
 
-import os
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 
@@ -22,9 +21,6 @@ from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors 
 
 # Version of the tables' layout; a store refuses a checkpoint written with a newer one.
 SCHEMA_VERSION = 1
-# Keys become file names; the caller computes a short hex digest.
-_KEY = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
-_POSTGRES_PREFIXES = ("postgresql://", "postgres://", "host=", "dbname=")
 
 
 class CheckpointError(SourceError):
@@ -72,41 +68,3 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the ownership and close; idempotent, never raises."""
-
-
-def is_postgres_location(location: str) -> bool:
-    """Whether ``location`` is a PostgreSQL URI or libpq conninfo rather than a file path."""
-    return location.strip().lower().startswith(_POSTGRES_PREFIXES)
-
-
-def sqlite_file(location: str, key: str) -> str:
-    """The SQLite file for ``location``: ``<dir>/<key>.sqlite3`` for a directory, else the path itself."""
-    path = os.path.expanduser(location)
-    if path.endswith(os.sep) or os.path.isdir(path):
-        return os.path.abspath(os.path.join(path, f"{key}.sqlite3"))
-    return os.path.abspath(path)
-
-
-def open_store(location: str, key: str, password: str | None = None) -> Store:
-    """The store for the ``checkpoint`` option's value (not yet opened).
-
-    ``postgresql://`` / ``postgres://`` URIs and libpq ``host=``/``dbname=`` strings go to PostgreSQL
-    (``password`` overrides libpq's PGPASSWORD and .pgpass); anything else is a filesystem path: an
-    existing directory, or a path ending in ``/``, holds ``<key>.sqlite3``; otherwise it is the file.
-    """
-    if not _KEY.match(key or ""):
-        raise ValueError(f"checkpoint key must be 1-64 letters, digits, '-' or '_', got {key!r}")
-    if not location or not location.strip():
-        raise CheckpointError("checkpoint: empty location; give a file path, a directory or a postgresql:// URI")
-    if is_postgres_location(location):
-        from ansible_collections.fabricops.aci.plugins.module_utils.event_source import checkpoint_postgres
-
-        if not checkpoint_postgres.HAS_PSYCOPG:
-            raise CheckpointError(
-                "checkpoint: a PostgreSQL checkpoint needs the psycopg package, which is not installed; "
-                'run `pip install "psycopg[binary]"` in the environment of ansible-rulebook, or use a file path'
-            )
-        return checkpoint_postgres.PostgresStore(location.strip(), key, password)
-    from ansible_collections.fabricops.aci.plugins.module_utils.event_source.checkpoint_sqlite import SqliteStore
-
-    return SqliteStore(sqlite_file(location, key), key)

@@ -23,19 +23,20 @@ import time
 from pathlib import Path
 
 import pytest
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.checkpoint_backends import open_store
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.checkpoint_store import (
     CheckpointError,
     CheckpointWriteError,
-    open_store,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.errors import SourceError
 
 DEV_TREE = Path(__file__).resolve().parents[3] / "build" / "dev"
-STORE_MODULE = "ansible_collections.fabricops.aci.plugins.module_utils.event_source.checkpoint_store"
+PACKAGE = "ansible_collections.fabricops.aci.plugins.module_utils.event_source"
 CHILD_PRELUDE = f"""
 import json, os, sys
 sys.path.insert(0, {str(DEV_TREE)!r})
-from {STORE_MODULE} import CheckpointError, CheckpointWriteError, open_store
+from {PACKAGE}.checkpoint_store import CheckpointError, CheckpointWriteError
+from {PACKAGE}.checkpoint_backends import open_store
 location, key, password = os.environ["CK_LOCATION"], os.environ["CK_KEY"], os.environ.get("CK_PASSWORD")
 """
 
@@ -392,7 +393,7 @@ def test_a_directory_the_user_may_not_write_is_one_line_at_open(key):
         root.chmod(0o500)
         # Modules are imported before privileges are dropped: the interpreter may live where nobody cannot read.
         drop = (
-            f"import {STORE_MODULE.replace('checkpoint_store', 'checkpoint_sqlite')}\n"
+            f"import {PACKAGE}.checkpoint_sqlite\n"
             f"os.setgroups([]); os.setgid({account.pw_gid}); os.setuid({account.pw_uid})\n"
             if account
             else ""
