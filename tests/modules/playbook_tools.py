@@ -31,20 +31,27 @@ def unrelated_ca(path: Path) -> Path:
     return path
 
 
-def run_playbook(playbook: Path, extra_vars: dict, env: dict, tmp_path: Path, timeout: float = 300) -> tuple:
-    """Run ansible-playbook; returns (exit code, combined output)."""
+def run_playbook(playbook: Path, extra_vars: dict, env: dict, tmp_path: Path, timeout: float = 300,
+                 inventory: Path | None = None, bin_dir: Path | None = None) -> tuple:
+    """Run ansible-playbook; returns (exit code, combined output).
+
+    Without ``inventory`` the play runs on localhost over the local connection (the modules talk to the APIC
+    themselves); an inventory can name other hosts and connections (the persistent httpapi session).
+    ``bin_dir`` runs the ansible-playbook (and module Python) of another virtualenv than the project's.
+    """
     vars_file = tmp_path / "vars.json"
     vars_file.write_text(json.dumps(extra_vars))
     # The project's tool environment (installed collection, no ACI_* of the caller's shell), kept out of ~.
     full_env = tool_env({
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        "ANSIBLE_PYTHON_INTERPRETER": str(bin_dir / "python") if bin_dir else sys.executable,
         "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
         "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
         **env,
     })
+    target = ["-i", str(inventory)] if inventory is not None else ["-i", "localhost,", "-c", "local"]
     proc = subprocess.run(
-        [str(BIN / "ansible-playbook"), "-vvv", "-i", "localhost,", "-c", "local", str(playbook),
+        [str((bin_dir or BIN) / "ansible-playbook"), "-vvv", *target, str(playbook),
          "-e", f"@{vars_file}"],
         env=full_env, capture_output=True, text=True, timeout=timeout, check=False, cwd=tmp_path,
     )

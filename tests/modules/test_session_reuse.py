@@ -1,0 +1,125 @@
+"""One APIC session per play under the httpapi connection, one per task without it: counted on the simulator.
+
+The same 50-task play (every module, a tenant created, changed, read and deleted) runs twice through the real
+ansible-playbook: on localhost over the local connection, where each module logs in and out itself, and on
+a host using ``ansible.netcommon.httpapi`` with ``ansible_network_os: fabricops.aci.aci``, where the
+connection process logs in once and logs out when the play ends. The simulator's access log counts the
+aaaLogin requests of each run; the session token may be printed nowhere and written to no file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from playbook_tools import run_playbook
+from rulebook_process import COLLECTIONS, REPO
+from sim_requests import LOGIN, recording_requests
+from sim_tokens import record_issued_tokens
+
+THIRDPARTY = REPO / "build" / "thirdparty"
+NETCOMMON = THIRDPARTY / "ansible_collections" / "ansible" / "netcommon" / "MANIFEST.json"
+USER, PASSWORD = "reuser", "Re-S3cret-!q7"
+TASKS = 50
+
+pytestmark = [pytest.mark.playbook, pytest.mark.slow]
+
+
+def fifty_task_play(tasks: int = TASKS) -> list:
+    """A play of ``tasks`` APIC tasks: create a tenant, then change and read it with every module, delete it."""
+    dn = "uni/tn-reuse"
+    cycle = [
+        {"name": "mo changes the description", "fabricops.aci.mo": {
+            "dn": dn, "class_name": "fvTenant", "attributes": {"descr": "step {{ step }}"}}},
+        {"name": "query_info reads the tenant", "fabricops.aci.query_info": {"dn": dn}},
+        {"name": "health_info reads its score", "fabricops.aci.health_info": {"dn": dn}},
+        {"name": "fault_info reads its faults", "fabricops.aci.fault_info": {"dn": dn}},
+        {"name": "tenant keeps its baseline", "fabricops.aci.tenant": {"name": "reuse", "baseline": {"vrf": "main"}}},
+    ]
+    body = []
+    for step in range(tasks - 2):
+        task = dict(cycle[step % len(cycle)])
+        task["vars"] = {"step": step}
+        task["name"] = f"{task['name']} ({step + 2} of {tasks})"
+        body.append(task)
+    return [{
+        "name": "Fifty APIC tasks",
+        "hosts": "all",
+        "gather_facts": False,
+        "module_defaults": {"group/fabricops.aci.all": {"ca_path": "{{ ca_file }}"}},
+        "tasks": [
+            {"name": f"tenant is created (1 of {tasks})", "fabricops.aci.tenant": {"name": "reuse"}},
+            *body,
+            {"name": f"tenant is deleted ({tasks} of {tasks})",
+             "fabricops.aci.tenant": {"name": "reuse", "state": "absent"}},
+        ],
+    }]
+
+
+def httpapi_inventory(path: Path, sim) -> Path:
+    """One APIC host reached through the persistent connection; the login comes from ACI_* (not the file)."""
+    host = {
+        "ansible_connection": "ansible.netcommon.httpapi",
+        "ansible_network_os": "fabricops.aci.aci",
+        "ansible_host": "127.0.0.1",
+        "ansible_httpapi_port": sim.port,
+        "ansible_httpapi_use_ssl": True,
+        "ansible_httpapi_ca_path": str(sim.ca_file),
+    }
+    path.write_text(yaml.safe_dump({"all": {"hosts": {"apic": host}}}))
+    return path
+
+
+def logins_for_play(apic_thread, playbook: Path, workdir: Path, inventory: Path | None = None) -> tuple[int, str]:
+    """Run the play; return the aaaLogin requests the simulator answered during it, and the output."""
+    workdir.mkdir()
+    sim = apic_thread.sim
+    env = {
+        "ACI_HOST": "127.0.0.1", "ACI_PORT": str(sim.port), "ACI_USERNAME": USER, "ACI_PASSWORD": PASSWORD,
+        "ANSIBLE_COLLECTIONS_PATH": f"{COLLECTIONS}:{THIRDPARTY}",
+        "ANSIBLE_PIPELINING": "1",  # fewer files per task; the login counts do not depend on it
+    }
+    with recording_requests() as requests:
+        code, output = run_playbook(playbook, {"ca_file": str(sim.ca_file)}, env, workdir, inventory=inventory)
+    assert code == 0, output[-6000:]
+    assert f"ok={TASKS}" in output and "failed=0" in output, output[-3000:]
+    return requests.count(LOGIN), output
+
+
+def files_holding(root: Path, secrets: list[str]) -> list[str]:
+    """Files under ``root`` whose bytes contain any of ``secrets``."""
+    hits = []
+    for path in root.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            data = path.read_bytes()
+            if any(secret.encode() in data for secret in secrets):
+                hits.append(str(path))
+    return hits
+
+
+@pytest.mark.apicsim(users={USER: PASSWORD})
+def test_a_play_reuses_one_session_through_the_httpapi_connection(apic_thread, tmp_path, monkeypatch, capsys):
+    if not NETCOMMON.exists():
+        pytest.fail("ansible.netcommon is missing from build/thirdparty: run `make thirdparty` (make test does)")
+    issued = record_issued_tokens(monkeypatch)
+    playbook = tmp_path / "fifty.yml"
+    playbook.write_text(yaml.safe_dump(fifty_task_play(), sort_keys=False))
+
+    direct, _ = logins_for_play(apic_thread, playbook, tmp_path / "direct")
+    direct_tokens = len(issued)
+    persistent, output = logins_for_play(apic_thread, playbook, tmp_path / "persistent",
+                                         httpapi_inventory(tmp_path / "inventory.yml", apic_thread.sim))
+    with capsys.disabled():
+        print(f"\naaaLogin per {TASKS}-task play: {direct} over the local connection, "
+              f"{persistent} over ansible.netcommon.httpapi")
+
+    assert direct == TASKS, "without the connection every task opens its own session"
+    assert persistent == 1, f"the httpapi connection must log in once per play, not {persistent} times"
+    assert apic_thread.call(apic_thread.sim.control.stats)["sessions"] == 0, "the play's session was not logged out"
+    assert apic_thread.call(apic_thread.sim.control.get, "uni/tn-reuse") == {}
+
+    play_tokens = issued[direct_tokens:]
+    assert len(play_tokens) == 1
+    assert PASSWORD not in output and play_tokens[0] not in output
+    assert files_holding(tmp_path, [PASSWORD, *play_tokens]) == [], "a secret was written to a file"
