@@ -13,62 +13,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from playbook_tools import run_playbook
-from rulebook_process import COLLECTIONS, REPO
+from playbook_tools import NETCOMMON, THIRDPARTY, apic_tasks_play, httpapi_inventory, run_playbook
+from rulebook_process import COLLECTIONS
 from sim_requests import LOGIN, recording_requests
 from sim_tokens import record_issued_tokens
 
-THIRDPARTY = REPO / "build" / "thirdparty"
-NETCOMMON = THIRDPARTY / "ansible_collections" / "ansible" / "netcommon" / "MANIFEST.json"
 USER, PASSWORD = "reuser", "Re-S3cret-!q7"
 TASKS = 50
 
 pytestmark = [pytest.mark.playbook, pytest.mark.slow]
-
-
-def fifty_task_play(tasks: int = TASKS) -> list:
-    """A play of ``tasks`` APIC tasks: create a tenant, then change and read it with every module, delete it."""
-    dn = "uni/tn-reuse"
-    cycle = [
-        {"name": "mo changes the description", "fabricops.aci.mo": {
-            "dn": dn, "class_name": "fvTenant", "attributes": {"descr": "step {{ step }}"}}},
-        {"name": "query_info reads the tenant", "fabricops.aci.query_info": {"dn": dn}},
-        {"name": "health_info reads its score", "fabricops.aci.health_info": {"dn": dn}},
-        {"name": "fault_info reads its faults", "fabricops.aci.fault_info": {"dn": dn}},
-        {"name": "tenant keeps its baseline", "fabricops.aci.tenant": {"name": "reuse", "baseline": {"vrf": "main"}}},
-    ]
-    body = []
-    for step in range(tasks - 2):
-        task = dict(cycle[step % len(cycle)])
-        task["vars"] = {"step": step}
-        task["name"] = f"{task['name']} ({step + 2} of {tasks})"
-        body.append(task)
-    return [{
-        "name": "Fifty APIC tasks",
-        "hosts": "all",
-        "gather_facts": False,
-        "module_defaults": {"group/fabricops.aci.all": {"ca_path": "{{ ca_file }}"}},
-        "tasks": [
-            {"name": f"tenant is created (1 of {tasks})", "fabricops.aci.tenant": {"name": "reuse"}},
-            *body,
-            {"name": f"tenant is deleted ({tasks} of {tasks})",
-             "fabricops.aci.tenant": {"name": "reuse", "state": "absent"}},
-        ],
-    }]
-
-
-def httpapi_inventory(path: Path, sim) -> Path:
-    """One APIC host reached through the persistent connection; the login comes from ACI_* (not the file)."""
-    host = {
-        "ansible_connection": "ansible.netcommon.httpapi",
-        "ansible_network_os": "fabricops.aci.aci",
-        "ansible_host": "127.0.0.1",
-        "ansible_httpapi_port": sim.port,
-        "ansible_httpapi_use_ssl": True,
-        "ansible_httpapi_ca_path": str(sim.ca_file),
-    }
-    path.write_text(yaml.safe_dump({"all": {"hosts": {"apic": host}}}))
-    return path
 
 
 def logins_for_play(apic_thread, playbook: Path, workdir: Path, inventory: Path | None = None) -> tuple[int, str]:
@@ -100,11 +53,11 @@ def files_holding(root: Path, secrets: list[str]) -> list[str]:
 
 @pytest.mark.apicsim(users={USER: PASSWORD})
 def test_a_play_reuses_one_session_through_the_httpapi_connection(apic_thread, tmp_path, monkeypatch, capsys):
-    if not NETCOMMON.exists():
+    if not (NETCOMMON / "MANIFEST.json").exists():
         pytest.fail("ansible.netcommon is missing from build/thirdparty: run `make thirdparty` (make test does)")
     issued = record_issued_tokens(monkeypatch)
     playbook = tmp_path / "fifty.yml"
-    playbook.write_text(yaml.safe_dump(fifty_task_play(), sort_keys=False))
+    playbook.write_text(yaml.safe_dump(apic_tasks_play(TASKS), sort_keys=False))
 
     direct, _ = logins_for_play(apic_thread, playbook, tmp_path / "direct")
     direct_tokens = len(issued)
