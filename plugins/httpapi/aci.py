@@ -19,7 +19,7 @@ author:
 short_description: Keep one APIC session for all the fabricops.aci tasks of a play
 version_added: 0.1.0
 description:
-  - Used with O(ansible.netcommon.httpapi#connection:network_os=fabricops.aci.aci) and
+  - Used with C(ansible_network_os=fabricops.aci.aci) and
     C(ansible_connection=ansible.netcommon.httpapi); needs the C(ansible.netcommon) collection.
   - The connection logs in to the APIC once (C(aaaLogin)), every fabricops.aci module of the play sends its
     requests through it, the session is refreshed by a new login when the APIC says the token timed out, and
