@@ -76,3 +76,51 @@ def test_a_play_reuses_one_session_through_the_httpapi_connection(apic_thread, t
     assert len(play_tokens) == 1
     assert PASSWORD not in output and play_tokens[0] not in output
     assert files_holding(tmp_path, [PASSWORD, *play_tokens]) == [], "a secret was written to a file"
+
+
+EXPIRY_PLAY = """
+- name: A session that times out in the middle of a play
+  hosts: all
+  gather_facts: false
+  module_defaults:
+    group/fabricops.aci.all: {ca_path: "{{ ca_file }}"}
+  tasks:
+    - name: Read the tenants with the play's session
+      fabricops.aci.query_info: {class_name: fvTenant}
+    - name: The APIC drops every session
+      ansible.builtin.uri:
+        url: "https://127.0.0.1:{{ sim_port }}/_sim/expire-sessions"
+        method: POST
+        ca_path: "{{ ca_file }}"
+      delegate_to: localhost
+      vars: {ansible_connection: local}
+    - name: Create a tenant, which needs a new login
+      fabricops.aci.tenant: {name: after-expiry}
+    - name: Delete it with the new session
+      fabricops.aci.tenant: {name: after-expiry, state: absent}
+"""
+
+
+@pytest.mark.apicsim(users={USER: PASSWORD})
+def test_the_connection_logs_in_again_when_the_token_times_out_and_says_why_a_login_fails(apic_thread, tmp_path):
+    sim = apic_thread.sim
+    playbook = tmp_path / "expiry.yml"
+    playbook.write_text(EXPIRY_PLAY)
+    inventory = httpapi_inventory(tmp_path / "inventory.yml", sim)
+    extra = {"ca_file": str(sim.ca_file), "sim_port": sim.port}
+    env = {"ACI_USERNAME": USER, "ACI_PASSWORD": PASSWORD, "ANSIBLE_COLLECTIONS_PATH": f"{COLLECTIONS}:{THIRDPARTY}"}
+
+    (tmp_path / "expiry").mkdir()
+    with recording_requests() as requests:
+        code, output = run_playbook(playbook, extra, env, tmp_path / "expiry", inventory=inventory)
+    assert code == 0, output[-6000:]
+    assert requests.count(LOGIN) == 2, "one login for the play and one after the APIC expired the session"
+    assert apic_thread.call(sim.control.get, "uni/tn-after-expiry") == {}
+
+    (tmp_path / "refused").mkdir()
+    wrong = "Not-The-Pa55word"
+    code, output = run_playbook(playbook, extra, {**env, "ACI_PASSWORD": wrong}, tmp_path / "refused",
+                                inventory=inventory)
+    assert code != 0
+    assert "login failed" in output and "401" in output, output[-3000:]
+    assert wrong not in output and PASSWORD not in output
