@@ -37,6 +37,7 @@ description:
     task with a private key signs its requests directly and signed requests need no session.
 """
 
+import json
 import os
 
 from ansible.module_utils.connection import ConnectionError as RpcConnectionError
@@ -75,16 +76,21 @@ class HttpApi(HttpApiBase):
             environ={},
         )
 
+    def _open(self, username: str | None, password: str | None) -> None:
+        """Log in once; core errors (refused login, unreachable APIC, bad settings) are raised as they are."""
+        if self._client is None:
+            client = ApicClient(self._settings(username, password))
+            client.login()
+            self._client = client
+
     def login(self, username: str | None, password: str | None) -> None:
         """Open the play's APIC session (called by the connection when it connects)."""
         try:
-            client = ApicClient(self._settings(username, password))
-            client.login()
+            self._open(username, password)
         except errors.ConnectionFailedError as exc:
             raise RpcConnectionError(exc.reason) from None
         except (errors.ApicError, ValueError) as exc:
             raise RpcConnectionError(f"login failed: {exc}") from None
-        self._client = client
 
     def logout(self) -> None:
         """End the session (called by the connection when the play is done with it)."""
@@ -93,16 +99,26 @@ class HttpApi(HttpApiBase):
             self._client = None
 
     def send_request(self, method: str, url: str, body: str | None = None) -> list:
-        """One APIC request for a module: ``[status, answer text]``; the session is looked after here."""
-        if not self.connection.connected:
-            self.connection._connect()  # the netcommon connection calls login() once, then counts as connected
-        if self._client is None:
-            self.login(self.connection.get_option("remote_user"), self.connection.get_option("password"))
+        """One APIC request for a module: ``[status, answer text]``; the session is looked after here.
+
+        A refused login goes back as the APIC's own error answer, so the module fails exactly as it does
+        without the connection (same message, ``status``, ``code`` and error class).
+        """
         data = None if body is None else body.encode("utf-8")
         try:
+            self._open(self.connection.get_option("remote_user"), self.connection.get_option("password"))
+            if not self.connection.connected:
+                self.connection._connect()  # marks the netcommon connection connected; it logs out on close
             status, raw = self._client.exchange(method, url, data)
         except errors.ConnectionFailedError as exc:
             raise RpcConnectionError(exc.reason) from None
-        except errors.ApicError as exc:  # only a failed login raises here; other answers go back as they are
+        except ValueError as exc:
             raise RpcConnectionError(f"login failed: {exc}") from None
+        except errors.ApicError as exc:
+            return [exc.status, json.dumps(_error_answer(exc))]
         return [status, raw.decode("utf-8", errors="replace")]
+
+
+def _error_answer(exc: errors.ApicError) -> dict:
+    """The APIC error envelope of a core error, as the APIC sends it."""
+    return {"totalCount": "1", "imdata": [{"error": {"attributes": {"code": exc.code, "text": exc.text}}}]}

@@ -122,5 +122,5 @@ def test_the_connection_logs_in_again_when_the_token_times_out_and_says_why_a_lo
     code, output = run_playbook(playbook, extra, {**env, "ACI_PASSWORD": wrong}, tmp_path / "refused",
                                 inventory=inventory)
     assert code != 0
-    assert "login failed" in output and "401" in output, output[-3000:]
+    assert '"error_class": "AuthenticationError"' in output and '"status": 401' in output, output[-3000:]
     assert wrong not in output and PASSWORD not in output
