@@ -32,6 +32,8 @@ description:
     C(ansible_command_timeout). The user is C(ansible_user) and the password C(ansible_password) (or
     C(ansible_httpapi_password)); without them, E(ACI_USERNAME) and E(ACI_PASSWORD) are read, as the modules
     read them.
+  - C(ansible_host) takes what the modules' O(fabricops.aci.mo#module:host) takes, a cluster included (for
+    example V(apic1,apic2:8443)); the members are tried in turn, as the modules try them.
   - The modules' own connection options (O(fabricops.aci.mo#module:host), O(fabricops.aci.mo#module:password)
     and the others) are not used under this connection, except O(fabricops.aci.mo#module:private_key), since a
     task with a private key signs its requests directly and signed requests need no session.
@@ -44,7 +46,7 @@ from ansible.module_utils.connection import ConnectionError as RpcConnectionErro
 from ansible.plugins.httpapi import HttpApiBase
 from ansible_collections.fabricops.aci.plugins.module_utils.client import ApicClient
 from ansible_collections.fabricops.aci.plugins.module_utils.core import errors
-from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import ENV_FALLBACKS, connection_settings
+from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import ENV_FALLBACKS, cluster_settings
 
 
 def _from_env(option: str) -> str | None:
@@ -59,9 +61,10 @@ class HttpApi(HttpApiBase):
         super().__init__(connection)
         self._client = None  # type: ApicClient | None
 
-    def _settings(self, username: str | None, password: str | None):
+    def _settings(self, username: str | None, password: str | None) -> tuple:
+        """Settings of the APIC (or of each cluster member) that ``ansible_host`` names, the modules' way."""
         option = self.connection.get_option
-        return connection_settings(
+        return cluster_settings(
             {
                 "host": option("host"),
                 "port": option("port"),
@@ -79,7 +82,7 @@ class HttpApi(HttpApiBase):
     def _open(self, username: str | None, password: str | None) -> None:
         """Log in once; core errors (refused login, unreachable APIC, bad settings) are raised as they are."""
         if self._client is None:
-            client = ApicClient(self._settings(username, password))
+            client = ApicClient(*self._settings(username, password))
             client.login()
             self._client = client
 

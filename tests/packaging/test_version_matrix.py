@@ -18,6 +18,7 @@ packages come from the wheel cache under build/matrix, never from an index, so t
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -30,7 +31,8 @@ from rulebook_process import ONBOARD_PLAY, RulebookProcess, contract_files
 from rulebook_runs import listening
 from sim_requests import LOGIN, recording_requests
 from sim_tokens import record_issued_tokens
-from version_matrix import Combo, MatrixError, install_collections, prepare, select
+from version_matrix import COMBOS as ALL_COMBOS
+from version_matrix import NEWEST, OLDEST, ROOT, Combo, MatrixError, install_collections, prepare, select
 
 USER, PASSWORD = "mxuser", "Mx-S3cret-!k2"
 SESSION_TASKS = 6
@@ -120,3 +122,26 @@ def test_supported_combination(combo: Combo, dist_tarball: Path, apic_thread, tm
     lap("tenant_watch rulebook")
     with capsys.disabled():
         print(f"\n{combo.name}: {', '.join(timings)}; total {time.monotonic() - started:.0f} s")
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def test_the_stated_versions_are_the_tested_ones():
+    """README, meta/runtime.yml and requirements.txt claim exactly the range the combinations span."""
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    claim = re.search(r"\*\*Supported versions: Python (\S+) to (\S+), ansible-core (\S+) or newer \(tested up to "
+                      r"(\S+)\), ansible-rulebook (\S+) or newer\*\*", readme)
+    assert claim, "README must state the supported versions in its Requirements section"
+    assert claim.groups() == (OLDEST.python, NEWEST.python, _minor(OLDEST.ansible_core), _minor(NEWEST.ansible_core),
+                              OLDEST.ansible_rulebook)
+    pythons = sorted({combo.python for combo in ALL_COMBOS}, key=lambda v: tuple(map(int, v.split("."))))
+    assert (pythons[0], pythons[-1]) == (OLDEST.python, NEWEST.python)
+    runtime = yaml.safe_load((ROOT / "meta" / "runtime.yml").read_text())
+    assert runtime["requires_ansible"] == f">={_minor(OLDEST.ansible_core)}.0"
+    for combo in ALL_COMBOS:
+        for version in (combo.ansible_core, combo.ansible_rulebook):
+            assert version in readme, f"README's Supported versions table must list the tested {version}"
+    requirements = (ROOT / "requirements.txt").read_text()
+    assert f"ansible-rulebook {OLDEST.ansible_rulebook} or newer" in " ".join(requirements.split())
