@@ -7,6 +7,7 @@
 #   make environments  ansible-builder build contexts of the decision and execution environments
 #   make changelog     at release: fold changelogs/fragments into CHANGELOG.rst and CHANGELOG.md
 #   make dist   what a release publishes, in dist/: the collection tarball and the simulator's wheel
+#   make matrix        every supported Python / ansible-core / ansible-rulebook, each in a fresh virtualenv
 
 PYTHON      ?= python3.11
 VENV        := .venv
@@ -29,7 +30,8 @@ export JAVA_TOOL_OPTIONS := -Xrs
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv java collection dist dev-tree thirdparty test demo sim bench lint clean docs environments changelog
+.PHONY: help venv java collection dist dev-tree thirdparty matrix-envs matrix test demo sim bench lint clean docs
+.PHONY: environments changelog
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -75,7 +77,16 @@ dev-tree:
 thirdparty: venv
 	$(BIN)/python scripts/fetch_thirdparty.py
 
-test: venv java collection dev-tree thirdparty
+# Virtualenvs of the oldest and newest supported versions (build/matrix, see scripts/version_matrix.py); the
+# only step that may reach the package index for them, once: the tests then install from build/matrix/wheels.
+matrix-envs: venv
+	$(BIN)/python scripts/version_matrix.py prepare oldest newest
+
+# Every supported combination: the tarball installed into each one's virtualenv, modules, httpapi and a rulebook.
+matrix: venv java collection thirdparty
+	$(BIN)/python scripts/version_matrix.py run all
+
+test: venv java collection dev-tree thirdparty matrix-envs
 	$(BIN)/python -m pytest
 
 demo: venv java collection

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""Fetch the cisco.aci collection used to prove the simulator works with clients written by others.
+"""Fetch the third-party collections the tests run beside fabricops.aci, from the pinned ansible wheel.
+
+* cisco.aci proves the simulator works with clients written by others;
+* ansible.netcommon (and ansible.utils, which it needs) provides the `ansible.netcommon.httpapi` connection
+  that the persistent-session tests and the version matrix run the modules through.
 
 `make thirdparty` (and so `make test`) runs this: it downloads the pinned `ansible` wheel with pip
-(`pip download --no-deps ansible==<pin> -d build/wheels`) and extracts only `ansible_collections/cisco/aci`
-into `build/thirdparty/`, which the playbook tests add to ANSIBLE_COLLECTIONS_PATH. Nothing is installed.
-Re-running is cheap: an existing wheel is reused and an existing extraction is kept.
+(`pip download --no-deps ansible==<pin> -d build/wheels`) and extracts only those collections into
+`build/thirdparty/ansible_collections/`, which the playbook tests add to ANSIBLE_COLLECTIONS_PATH. Nothing
+is installed. Re-running is cheap: an existing wheel is reused and an existing extraction is kept.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PIN_FILE = ROOT / "requirements" / "thirdparty.txt"
 WHEELS = ROOT / "build" / "wheels"
 TARGET = ROOT / "build" / "thirdparty"
-PREFIX = "ansible_collections/cisco/aci/"
+COLLECTIONS = ("cisco/aci", "ansible/netcommon", "ansible/utils")
+PREFIXES = tuple(f"ansible_collections/{name}/" for name in COLLECTIONS)
 
 
 def pinned_requirement() -> str:
@@ -33,9 +38,9 @@ def pinned_requirement() -> str:
 def main() -> int:
     requirement = pinned_requirement()
     version = requirement.split("==", 1)[1]
-    marker = TARGET / PREFIX / "MANIFEST.json"
-    stamp = TARGET / f".ansible-{version}"
-    if marker.exists() and stamp.exists():
+    markers = [TARGET / prefix / "MANIFEST.json" for prefix in PREFIXES]
+    stamp = TARGET / f".ansible-{version}-{'-'.join(name.replace('/', '.') for name in COLLECTIONS)}"
+    if stamp.exists() and all(marker.exists() for marker in markers):
         return 0
     wheel = WHEELS / f"ansible-{version}-py3-none-any.whl"
     if not wheel.exists():
@@ -46,12 +51,14 @@ def main() -> int:
             check=True,
         )
     with zipfile.ZipFile(wheel) as archive:
-        members = [name for name in archive.namelist() if name.startswith(PREFIX)]
-        if not members:
-            raise SystemExit(f"{wheel.name} holds no {PREFIX}; is the pin in {PIN_FILE} right?")
-        archive.extractall(TARGET, members)
+        names = archive.namelist()
+        for prefix in PREFIXES:
+            members = [name for name in names if name.startswith(prefix)]
+            if not members:
+                raise SystemExit(f"{wheel.name} holds no {prefix}; is the pin in {PIN_FILE} right?")
+            archive.extractall(TARGET, members)
     stamp.touch()
-    print(f"extracted cisco.aci from {wheel.name} into {TARGET.relative_to(ROOT)}")
+    print(f"extracted {', '.join(COLLECTIONS)} from {wheel.name} into {TARGET.relative_to(ROOT)}")
     return 0
 
 

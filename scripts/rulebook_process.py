@@ -141,12 +141,17 @@ class RulebookProcess:
     """``ansible-rulebook -r <rulebook>`` with a vars file (and an inventory, for playbooks), its output followed."""
 
     def __init__(self, rulebook: str, *, cwd: Path, vars_file: Path, env: Mapping[str, str],
-                 inventory: Path | None = None, extra_args: tuple[str, ...] = ()) -> None:
+                 inventory: Path | None = None, extra_args: tuple[str, ...] = (), bin_dir: Path = BIN,
+                 stop_signal: signal.Signals = signal.SIGTERM) -> None:
+        """``bin_dir``: the virtualenv whose ansible-rulebook (and, through PATH, ansible-playbook) runs.
+        ``stop_signal``: what stop() sends; ansible-rulebook before 1.3.0 only stops cleanly on SIGINT."""
         self.rulebook = rulebook
-        self.command = [str(BIN / "ansible-rulebook"), "-r", rulebook, "--vars", str(vars_file),
+        self.command = [str(bin_dir / "ansible-rulebook"), "-r", rulebook, "--vars", str(vars_file),
                         *(("-i", str(inventory)) if inventory is not None else ()), *extra_args]
         self._cwd = cwd
-        self._env = tool_env(env)
+        path = {} if bin_dir == BIN else {"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+        self._env = tool_env({**path, **env})
+        self._stop_signal = stop_signal
         self._lines: list[tuple[float, str]] = []
         self._lock = threading.Lock()
         self._reader: threading.Thread | None = None
@@ -211,11 +216,12 @@ class RulebookProcess:
             raise TimeoutError(f"{exc}; output so far:\n{self.output[-4000:]}") from None
 
     def stop(self, timeout: float = 30.0) -> int:
-        """SIGTERM, then wait; returns the exit code. Kills its process group only if it does not end."""
+        """SIGTERM (or the stop signal), then wait; returns the exit code. Kills its process group only if it
+        does not end."""
         if self.proc is None:
             return 0
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(self._stop_signal)
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:

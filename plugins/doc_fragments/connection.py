@@ -88,5 +88,9 @@ options:
 notes:
   - Password sessions are opened once per task, logged in again once if the token times out, and
     logged out at the end of the task.
+  - To open one session per play instead, run the tasks on a host with
+    C(ansible_connection=ansible.netcommon.httpapi) and C(ansible_network_os=fabricops.aci.aci) (see the
+    P(fabricops.aci.aci#httpapi) plugin); the connection's host and login are then used, and these options
+    are ignored except O(private_key).
   - Secrets (password, private key, session token) never appear in results or failure messages.
 """

@@ -133,7 +133,10 @@ class ApicClient:
         raise errors.ConnectionFailedError(where, f"no cluster member answered ({reasons})")
 
     def _checked(self, method: str, url: str, body: bytes | None) -> dict:
-        status, raw = self._send(method, url, body)
+        return self._result(*self._send(method, url, body))
+
+    def _result(self, status: int, raw: bytes) -> dict:
+        """The decoded answer, or the APIC error it carries raised as a core error (secrets redacted)."""
         if status >= 400:
             exc = errors.error_from_response(status, raw)
             exc.text = redact(exc.text, self.secrets)
@@ -163,19 +166,24 @@ class ApicClient:
             self._send("POST", conn.LOGOUT_PATH, payload)
         self._token = None
 
-    def request(self, method: str, path: str, options: dict | None = None, payload: dict | None = None) -> dict:
-        """One API call; logs in first if needed and once more if the token has timed out."""
-        url = build_url(path, options)
-        body = json.dumps(payload, separators=(",", ":")).encode("utf-8") if payload is not None else None
+    def exchange(self, method: str, url: str, body: bytes | None) -> tuple[int, bytes]:
+        """One request with the session looked after: logs in first if needed and once more if the token
+        has timed out. Returns the status and the raw answer (the persistent connection serves this)."""
         if self._key is None and self._token is None:
             self.login()
-        try:
-            return self._checked(method, url, body)
-        except errors.TokenExpiredError:
-            if self._key is not None:
-                raise
+        status, raw = self._send(method, url, body)
+        if status >= 400 and self._key is None and isinstance(
+            errors.error_from_response(status, raw), errors.TokenExpiredError
+        ):
             self.login()
-            return self._checked(method, url, body)
+            status, raw = self._send(method, url, body)
+        return status, raw
+
+    def request(self, method: str, path: str, options: dict | None = None, payload: dict | None = None) -> dict:
+        """One API call, decoded; an APIC error is raised as a core error."""
+        url = build_url(path, options)
+        body = json.dumps(payload, separators=(",", ":")).encode("utf-8") if payload is not None else None
+        return self._result(*self.exchange(method, url, body))
 
     def get(self, path: str, options: dict | None = None) -> dict:
         """GET and return the decoded answer."""

@@ -4,7 +4,9 @@
 
 Failures carry ``status`` and ``code`` (when the APIC answered) or ``host`` (when it could not be
 reached) so playbooks can branch on them, and the session token is registered as a no_log value the
-moment it exists, so nothing a module prints can contain it.
+moment it exists, so nothing a module prints can contain it. Under the httpapi connection
+(plugins/httpapi/aci.py) the module sends its requests through the play's session instead of opening
+its own, unless the task signs its requests with a private key.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from ansible_collections.fabricops.aci.plugins.module_utils.argspec import setti
 from ansible_collections.fabricops.aci.plugins.module_utils.client import ApicClient
 from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import ApicError, ConnectionFailedError
 from ansible_collections.fabricops.aci.plugins.module_utils.core.redact import redact
+from ansible_collections.fabricops.aci.plugins.module_utils.persistent import SessionClient, uses_connection
 
 
 def _failure_fields(exc: Exception) -> dict:
@@ -28,7 +31,10 @@ def run_module(module, work) -> None:
     client = None
     secrets = tuple(value for value in (module.params.get("password"), module.params.get("private_key")) if value)
     try:
-        client = ApicClient(*settings_from_params(module.params))
+        if uses_connection(module):
+            client = SessionClient(module._socket_path)
+        else:
+            client = ApicClient(*settings_from_params(module.params))
         result = work(client)
     except (ApicError, ConnectionFailedError, ValueError) as exc:
         if client is not None:

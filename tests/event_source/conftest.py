@@ -8,12 +8,12 @@ options; tests await conditions on the received events instead of sleeping.
 from __future__ import annotations
 
 import asyncio
-import logging
 import runpy
 
 import pytest
 import pytest_asyncio
-from source_harness import PLUGIN, SHUTDOWN_LIMIT, EventLog, RequestLog
+from sim_requests import recording_requests
+from source_harness import PLUGIN, SHUTDOWN_LIMIT, EventLog
 
 
 @pytest.fixture(autouse=True)
@@ -54,11 +54,5 @@ async def start_source(plugin_main):
 @pytest.fixture
 def requests_seen():
     """Every request the simulator answered during the test."""
-    handler = RequestLog()
-    logger = logging.getLogger("apicsim.access")
-    previous = logger.level
-    logger.setLevel(logging.INFO)
-    logger.addHandler(handler)
-    yield handler
-    logger.removeHandler(handler)
-    logger.setLevel(previous)
+    with recording_requests() as handler:
+        yield handler

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -105,20 +104,6 @@ async def live(log: EventLog, sim, count: int = 1) -> None:
     def ready(_: EventLog) -> bool:
         return sum(member.stats()["subscriptions"] for member in sim.cluster.members) >= count
     await log.wait_for(ready, f"{count} subscription(s) live on the simulator")
-
-
-class RequestLog(logging.Handler):
-    """The simulator's access log lines (method, path, status), to count requests such as logins."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
-
-    def count(self, fragment: str) -> int:
-        return sum(fragment in line for line in self.lines)
 
 
 def exactly_once(log: EventLog, status: str, dns) -> list[str]:
