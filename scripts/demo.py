@@ -4,8 +4,9 @@
 The Makefile has already built the collection tarball and installed it into build/collections. This script
 then starts the APIC simulator (HTTPS with its own CA), runs the real ansible-rulebook three times from that
 installed collection (fabricops.aci.tenant_watch, fabricops.aci.health_watch and fabricops.aci.change_audit),
-changes the fabric through the simulator's control API the way an operator would in the APIC GUI, shows what the reaction playbooks
-did (read back from the simulator, and the triage report), and stops everything with SIGTERM.
+changes the fabric through the simulator's control API the way an operator would in the APIC GUI, shows what
+the reaction playbooks did (read back from the simulator, and the triage report), and stops everything with
+SIGTERM.
 
 Every step prints what happens and why, so a newcomer can follow from the output alone. The password and
 session tokens are never printed. The files of the run (vars file, inventory) are in build/demo; the
@@ -172,9 +173,9 @@ def tell_the_story() -> int:
             say(f"error: expected one triage of {tenant_dn}, saw {triaged.count(tenant_dn)}")
             return 1
 
-        say(f"\n7. Loop guard. Back at step 5, {SOMEONE} also repointed the bridge domain at another VRF by hand, and\n"
-            "   change_audit has been at it meanwhile: it read the APIC's audit record, which names the user, recorded\n"
-            "   the change and put the baseline back (its drift guard):")
+        say(f"\n7. Loop guard. Back at step 5, {SOMEONE} also repointed the bridge domain at another VRF by hand,\n"
+            "   and change_audit has been at it meanwhile: it read the APIC's audit record, which names the user,\n"
+            "   recorded the change and put the baseline back (its drift guard):")
         run = finished_run(rulebooks["change_audit"], AUDIT_PLAY, 1)
         say(f"fabricops.aci.change_record: {ran(run, hand_made_at)}.", 3)
         say(f"playbook says: {run.messages[-1]}", 3)

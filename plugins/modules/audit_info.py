@@ -173,7 +173,6 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.query import an
 from ansible_collections.fabricops.aci.plugins.module_utils.results import split_object
 from ansible_collections.fabricops.aci.plugins.module_utils.runner import run_module
 
-
 #: A DN with these is not narrowed by the APIC (wcard reads them as a pattern); the local check still applies.
 _PATTERN_CHARACTERS = frozenset("[]().*+?^$|\\")
 

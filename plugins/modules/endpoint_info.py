@@ -225,14 +225,17 @@ def main() -> None:
         found = {}
         if mac:
             path = class_path(ENDPOINT_CLASS)
-            for obj in client.get_all(path, dict(_WITH_IPS, **{"query-target-filter": eq(ENDPOINT_CLASS + ".mac", mac)})):
+            by_mac = dict(_WITH_IPS, **{"query-target-filter": eq(ENDPOINT_CLASS + ".mac", mac)})
+            for obj in client.get_all(path, by_mac):
                 cls, attributes, children = split_object(obj)
                 if cls == ENDPOINT_CLASS:
                     found[attributes.get("dn", "")] = endpoint_entry(attributes, children)
         if ip:
+            ip_filter = {"query-target-filter": eq(IP_CLASS + ".addr", ip)}
             owners = {parent_dn(split_object(obj)[1].get("dn", ""))
-                      for obj in client.get_all(class_path(IP_CLASS), {"query-target-filter": eq(IP_CLASS + ".addr", ip)})}
-            for obj in client.get_all(class_path(ENDPOINT_CLASS), {"query-target-filter": eq(ENDPOINT_CLASS + ".ip", ip)}):
+                      for obj in client.get_all(class_path(IP_CLASS), ip_filter)}
+            endpoint_filter = {"query-target-filter": eq(ENDPOINT_CLASS + ".ip", ip)}
+            for obj in client.get_all(class_path(ENDPOINT_CLASS), endpoint_filter):
                 owners.add(split_object(obj)[1].get("dn", ""))
             for dn in sorted(owners - set(found)):
                 for obj in client.get(mo_path(dn), _WITH_IPS).get("imdata") or []:

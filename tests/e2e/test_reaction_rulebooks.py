@@ -195,7 +195,8 @@ def test_endpoint_watch_reports_moving_and_misplaced_endpoints(apic_thread, tmp_
         rulebook.wait_for_run(ENDPOINT_PLAY, 2)
         report = read_json(reports / "endpoint-00_50_56_CC_00_02.json")
         assert (report["trigger"]["kind"], report["trigger"]["epg"]) == ("unexpected", quarantine)
-        assert sorted(location["epg"] for location in report["locations"]) == sorted(["uni/tn-prod/ap-shop/epg-app", quarantine])
+        epgs = sorted(location["epg"] for location in report["locations"])
+        assert epgs == sorted(["uni/tn-prod/ap-shop/epg-app", quarantine])
         apic.call(apic.control.endpoint_age_out, quarantine, misplaced)
         apic.call(apic.control.endpoint_learn, quarantine, misplaced, 101, "eth1/4")
         # Barrier: another endpoint in the quarantine EPG.

@@ -39,7 +39,7 @@ def parse_time(text: str) -> datetime | None:
 def apic_time(moment: datetime) -> str:
     """An aware datetime in the APIC's form, in UTC with milliseconds."""
     utc = moment.astimezone(timezone.utc)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + "%03d+00:00" % (utc.microsecond // 1000)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+00:00"
 
 
 def time_window(since: str | None, until: str | None, minutes: int | None,
