@@ -36,6 +36,7 @@ RULEBOOK = """\
     - name: apic
       fabricops.aci.websocket:
         ca_path: "{{ bench_ca_path }}"
+        checkpoint: "off"
         subscriptions:
           - name: tenants
             class: fvTenant
