@@ -104,7 +104,8 @@ def checkpoint_rows(result: dict[str, Any]) -> list[dict[str, str]]:
     ]
     for mode, label in (("off", "checkpoint off"), ("on", "checkpoint on")):
         paced = result["latency"][mode]
-        rows.append(_row(section, f"commit -> queue put at {paced['rate']:,.0f}/s, {label}",
+        rows.append(_row(section, f"commit -> queue put at {paced['rate']:,.0f}/s, {label} "
+                         f"(median of {result['rounds']} rounds of {paced['changes']:,})",
                          f"p50 {paced['p50_ms']:.2f} ms, p99 {paced['p99_ms']:.2f} ms, max {paced['max_ms']:.2f} ms",
                          "p99 < 10 ms", _check(paced["p99_ms"] < 10)))
     return rows
@@ -122,6 +123,21 @@ def restart_rows(result: dict[str, Any]) -> list[dict[str, str]]:
                          f"start -> all {figures['missed']:,} changes made while stopped emitted",
                          f"{figures['restart_s']:.2f} s (checkpoint loaded in {figures['load_s']:.2f} s)",
                          "< 5 s", _check(figures["restart_s"] < 5)))
+    return rows
+
+
+def feedback_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    labels = {"handed over": "no feedback, no persistence", "persistence": "--persistence-id, H2, no feedback",
+              "feedback": "--persistence-id, H2, feedback: true"}
+    rows = []
+    for mode, label in labels.items():
+        figures = result["modes"][mode]
+        measured = f"{figures['rate']:,.0f} events/s, {figures['cpu_us_per_event']:.0f} us CPU each"
+        if mode == "feedback":
+            measured += (f" = {result['feedback_of_handed_over']:.0%} of no feedback, "
+                         f"{result['feedback_of_persistence']:.0%} of persistence alone")
+        rows.append(_row("end to end, checkpoint on", f"ansible-rulebook, {label} ({result['count']:,} changes)",
+                         measured))
     return rows
 
 
@@ -153,7 +169,8 @@ def rows(results: dict[str, Any]) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     builders = {"throughput": throughput_rows, "hotpath": hotpath_rows, "latency": latency_rows,
                 "recovery": recovery_rows, "memory": memory_rows, "state": state_rows, "refresh": refresh_rows,
-                "rulebook": rulebook_rows, "checkpoint": checkpoint_rows, "restart": restart_rows}
+                "rulebook": rulebook_rows, "checkpoint": checkpoint_rows, "restart": restart_rows,
+                "feedback": feedback_rows}
     for name, build in builders.items():
         if name in results:
             out.extend(build(results[name]))
