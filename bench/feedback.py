@@ -42,6 +42,8 @@ RULEBOOK = """\
         debug:
           msg: "bench-created {{ event.aci.dn }}"
 """
+# what the source logs when feedback was asked for but ansible-rulebook gave no feedback queue
+NO_FEEDBACK_QUEUE = "gave no feedback queue"
 HANDED_OVER, PERSISTENCE, FEEDBACK = "handed over", "persistence", "feedback"
 MODES = {  # name -> (feedback, --persistence-id with H2)
     HANDED_OVER: (False, False),
@@ -62,7 +64,8 @@ async def run(state_dir, count: int) -> dict[str, Any]:
                     variables += f"drools_db_file_path: {Path(workdir, 'h2', 'eda')}\n"
                     extra = ("--persistence-id", "bench")
                 text = RULEBOOK.replace("FEEDBACK", "true" if feedback else "false")
-                results[mode] = await rulebook.measure(sim, Path(workdir), text, count, variables, extra)
+                results[mode] = await rulebook.measure(sim, Path(workdir), text, count, variables, extra,
+                                                       forbidden=(NO_FEEDBACK_QUEUE,) if feedback else ())
     return {"count": count, "modes": results,
             "feedback_of_handed_over": results[FEEDBACK]["rate"] / results[HANDED_OVER]["rate"],
             "feedback_of_persistence": results[FEEDBACK]["rate"] / results[PERSISTENCE]["rate"]}

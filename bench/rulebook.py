@@ -62,9 +62,13 @@ async def run(state_dir, count: int, profile: bool) -> dict[str, Any]:
 
 
 async def measure(sim: SimProcess, workdir: Path, rulebook_text: str, count: int, variables: str = "",
-                  extra_args: tuple[str, ...] = (), profile: bool = False) -> dict[str, Any]:
+                  extra_args: tuple[str, ...] = (), profile: bool = False,
+                  forbidden: tuple[str, ...] = ()) -> dict[str, Any]:
     """One burst of `count` changes through ansible-rulebook running `rulebook_text` (with `bench_ca_path`
-    and `variables` in its vars file, `extra_args` on its command line); events/s and CPU per event."""
+    and `variables` in its vars file, `extra_args` on its command line); events/s and CPU per event.
+
+    RuntimeError when ansible-rulebook printed any of the `forbidden` texts (a set-up that did not take).
+    """
     facts = sim.facts
     Path(workdir, "rulebook.yml").write_text(rulebook_text)
     vars_file = Path(workdir, "vars.yml")
@@ -88,6 +92,9 @@ async def measure(sim: SimProcess, workdir: Path, rulebook_text: str, count: int
         share = await _stop_py_spy(spy) if spy is not None else None
         await sim.control("delete", dn="uni/tn-bench-warm")
         await sim.control("delete", dn="uni/tn-bench-end")
+        wrong = [text for text in forbidden if text in rulebook.output]
+        if wrong:
+            raise RuntimeError(f"ansible-rulebook printed {wrong[0]!r}:\n{rulebook.output[-3000:]}")
     seconds = done - committed
     return {
         "changes": burst["count"],
