@@ -88,6 +88,7 @@ def coalesce(batch: list) -> list:
     A ``reset`` (a new baseline) or ``drop`` stays where it was: the changes before it are written first.
     """
     ops = []
+    # (subscription, dn) -> [op, class, attributes, whether those attributes are a copy of our own]
     pending = {}  # type: dict[tuple, list]
     for item in batch:
         op = item[0]
@@ -95,19 +96,21 @@ def coalesce(batch: list) -> list:
             key = (item[1], item[2])
             entry = pending.get(key)
             if entry is None:
-                pending[key] = [op, item[3], _tracked(item[4])]
+                pending[key] = [op, item[3], item[4], False]
             elif op == PUT or entry[0] == DELETE:
-                entry[0], entry[1], entry[2] = PUT, item[3], _tracked(item[4])
+                entry[0], entry[1], entry[2], entry[3] = PUT, item[3], item[4], False
             else:
+                if not entry[3]:  # the first change's dict belongs to its event: merge into a copy
+                    entry[2], entry[3] = dict(entry[2]), True
                 entry[1] = item[3]
-                entry[2].update(_tracked(item[4]))
+                entry[2].update(item[4])
         elif op == DELETE:
             key = (item[1], item[2])
             entry = pending.get(key)
             if entry is None:
-                pending[key] = [DELETE, None, None]
+                pending[key] = [DELETE, None, None, False]
             else:
-                entry[0], entry[1], entry[2] = DELETE, None, None
+                entry[0], entry[1], entry[2], entry[3] = DELETE, None, None, False
         else:  # reset or drop of a subscription: what came before is written before it
             _flush(pending, ops)
             pending = {}
@@ -117,8 +120,8 @@ def coalesce(batch: list) -> list:
 
 
 def _flush(pending: dict, ops: list) -> None:
-    for (name, dn), (op, cls, attributes) in pending.items():
-        ops.append((DELETE, name, dn) if op == DELETE else (op, name, dn, cls, _dumps(attributes)))
+    for (name, dn), (op, cls, attributes, _copy) in pending.items():
+        ops.append((DELETE, name, dn) if op == DELETE else (op, name, dn, cls, _dumps(_tracked(attributes))))
 
 
 class Checkpoint:

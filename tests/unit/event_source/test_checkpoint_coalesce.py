@@ -93,3 +93,10 @@ def test_random_batches_match_the_store_applying_them_one_by_one(tmp_path: Path)
             batch.insert(rng.randrange(len(batch) + 1), reset())
         expected = held(tmp_path, f"plain{round_}", one_by_one(batch))
         assert held(tmp_path, f"coalesced{round_}", coalesce(batch)) == expected, batch
+
+
+def test_coalescing_leaves_the_events_attributes_as_they_were():
+    batch = [put("a", descr="0"), merge("a", descr="1"), merge("a", nameAlias="x")]
+    before = [dict(item[4]) for item in batch]
+    coalesce(batch)
+    assert [item[4] for item in batch] == before  # rule engines may still read these dicts
