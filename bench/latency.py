@@ -14,7 +14,7 @@ from typing import Any
 from bench.figures import percentile
 from bench.simhost import parse_pace_value
 from bench.simproc import SimProcess
-from bench.source import StampedQueue, running_source
+from bench.source import CHECKPOINT_OFF, StampedQueue, running_source
 
 TARGET_DN = "uni/tn-bench-latency"
 WARM_UP = 200
@@ -22,15 +22,20 @@ WARM_UP = 200
 
 async def run(state_dir, rate: float, seconds: float) -> dict[str, Any]:
     """Pace `rate` changes per second for `seconds`; p50, p99 and max of commit -> queue put, in ms."""
-    count = int(rate * seconds) + WARM_UP
     async with SimProcess(state_dir) as sim:
         await sim.control("create_tenant", name=TARGET_DN.rsplit("tn-", 1)[1])
-        queue = StampedQueue()
-        async with running_source(queue, sim.source_args(subscriptions=["fvTenant"])):
-            events: list[dict] = []
-            consuming = asyncio.ensure_future(_consume(queue, events, count))
-            paced = await sim.call("pace", dn=TARGET_DN, count=count, rate=rate)
-            await asyncio.wait_for(consuming, 60)
+        return await measure(sim, rate, seconds, CHECKPOINT_OFF)
+
+
+async def measure(sim: SimProcess, rate: float, seconds: float, checkpoint: str) -> dict[str, Any]:
+    """One paced run against a simulator holding `TARGET_DN`, the source running with `checkpoint`."""
+    count = int(rate * seconds) + WARM_UP
+    queue = StampedQueue()
+    async with running_source(queue, sim.source_args(subscriptions=["fvTenant"], checkpoint=checkpoint)):
+        events: list[dict] = []
+        consuming = asyncio.ensure_future(_consume(queue, events, count))
+        paced = await sim.call("pace", dn=TARGET_DN, count=count, rate=rate)
+        await asyncio.wait_for(consuming, 60)
     latencies = []
     for event, put_ns in zip(events, queue.stamps, strict=True):
         parsed = parse_pace_value(event["aci"]["attributes"].get("descr", ""))

@@ -21,7 +21,7 @@ import psutil
 
 from bench.figures import mb
 from bench.simproc import SimProcess
-from bench.source import collection_module, running_source
+from bench.source import CHECKPOINT_OFF, collection_module, running_source
 from bench.throughput import Burst
 
 BURST_TIMEOUT = 300.0
@@ -36,7 +36,8 @@ async def stream(state_dir, events: int, bursts: int, warm_up_bursts: int) -> di
     started = time.monotonic()
     async with SimProcess(state_dir) as sim:
         queue: asyncio.Queue = asyncio.Queue()
-        async with running_source(queue, sim.source_args(subscriptions=["fvTenant"])) as source:
+        args = sim.source_args(subscriptions=["fvTenant"], checkpoint=CHECKPOINT_OFF)
+        async with running_source(queue, args) as source:
             for _ in range(bursts):
                 burst = Burst(sim, size, multi=False)
                 last_value = await burst.prepare()

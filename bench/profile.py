@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bench import pyspy
 from bench.simproc import SimProcess
+from bench.source import CHECKPOINT_OFF
 from bench.throughput import Burst, LazyConsumer, SlotConsumer
 
 # (stage, markers in "function (file:line)" frames); the first stage whose marker matches, innermost
@@ -63,8 +64,12 @@ def summarise(collapsed: str, top: int) -> tuple[list[tuple[str, float]], list[t
             [(name, n / total) for name, n in leaves.most_common(top)])
 
 
-async def record(count: int, multi: bool, one_slot: bool, workdir: Path) -> tuple[str, dict]:
-    """Run one burst through the source under py-spy; (raw samples, burst figures)."""
+async def record(count: int, multi: bool, one_slot: bool, workdir: Path,
+                 checkpoint: bool = False) -> tuple[str, dict]:
+    """Run one burst through the source under py-spy; (raw samples, burst figures).
+
+    ``checkpoint``: with the durable checkpoint on (an SQLite file in ``workdir``), else off.
+    """
     from bench.source import running_source
 
     if pyspy.executable() is None:
@@ -72,7 +77,9 @@ async def record(count: int, multi: bool, one_slot: bool, workdir: Path) -> tupl
     out = workdir / "samples.txt"
     async with SimProcess(workdir) as sim:
         queue: asyncio.Queue = asyncio.Queue(1 if one_slot else 0)
-        async with running_source(queue, sim.source_args(subscriptions=["fvTenant"])) as source:
+        args = sim.source_args(subscriptions=["fvTenant"],
+                               checkpoint=str(workdir / "checkpoint.sqlite3") if checkpoint else CHECKPOINT_OFF)
+        async with running_source(queue, args) as source:
             for size, profiled in ((1000, False), (count, True)):
                 consumer = SlotConsumer(queue) if one_slot else LazyConsumer(queue, source.stats)
                 burst = Burst(sim, size, multi)
@@ -93,10 +100,12 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--multi", action="store_true", help="16 MOs per frame")
     parser.add_argument("--one-slot", action="store_true", help="a one-slot queue with a consumer")
+    parser.add_argument("--checkpoint", action="store_true", help="the durable checkpoint on (SQLite)")
     parser.add_argument("--top", type=int, default=20, help="leaf functions to list")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as workdir:
-        samples, figures = asyncio.run(record(args.count, args.multi, args.one_slot, Path(workdir)))
+        samples, figures = asyncio.run(record(args.count, args.multi, args.one_slot, Path(workdir),
+                                                   args.checkpoint))
     stages, leaves = summarise(samples, args.top)
     print(f"{figures['changes']:,} changes at {figures['rate']:,.0f}/s, {figures['cpu_us_per_change']:.2f} us CPU "
           f"per change (py-spy attached: a little slower than unprofiled)")

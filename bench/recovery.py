@@ -15,7 +15,7 @@ from typing import Any
 
 from bench.figures import median
 from bench.simproc import SimProcess
-from bench.source import StampedQueue, running_source, wait_until
+from bench.source import CHECKPOINT_OFF, StampedQueue, running_source, wait_until
 
 CREATES = 10
 MODIFIES = 5
@@ -30,7 +30,8 @@ async def run(state_dir, objects: int, rounds: int) -> dict[str, Any]:
     async with SimProcess(state_dir) as sim:
         await sim.call("populate", count=objects, prefix="bench")
         queue = StampedQueue()
-        async with running_source(queue, sim.source_args(subscriptions=["fvTenant"])) as source:
+        args = sim.source_args(subscriptions=["fvTenant"], checkpoint=CHECKPOINT_OFF)
+        async with running_source(queue, args) as source:
             tracked = len(source.router.subscriptions[0].state)
             for n in range(rounds):
                 modifies = [f"uni/tn-bench{n * 10 + i}" for i in range(MODIFIES)]
@@ -42,7 +43,7 @@ async def run(state_dir, objects: int, rounds: int) -> dict[str, Any]:
                 dropped = await sim.call("drop_and_change", creates=CREATES, modifies=modifies, deletes=deletes,
                                          prefix=f"missed{n}-")
                 expected = {tuple(item) for item in dropped["expected"]}
-                last_put = await _await_recovered(queue, expected)
+                last_put = await await_recovered(queue, expected)
                 await wait_until(lambda b=before: source.stats.connected and source.stats.connected_since != b,
                                  TIMEOUT, "the source did not report itself live again")
                 live_ms.append((source.stats.connected_since - dropped["dropped_wall"]) * 1e3)
@@ -64,7 +65,7 @@ async def run(state_dir, objects: int, rounds: int) -> dict[str, Any]:
     }
 
 
-async def _await_recovered(queue: StampedQueue, expected: set[tuple[str, str]]) -> int:
+async def await_recovered(queue: StampedQueue, expected: set[tuple[str, str]]) -> int:
     """Take events until every expected (status, dn) arrived as recovered; the put time of the last one."""
     missing = set(expected)
     deadline = time.monotonic() + TIMEOUT

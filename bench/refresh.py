@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from bench.simproc import SimProcess
-from bench.source import running_source
+from bench.source import CHECKPOINT_OFF, running_source
 
 ROUNDS_PER_MINUTE_AT_60S = 3
 
@@ -28,7 +28,7 @@ async def run(state_dir, subscriptions: int, refresh_timeout: int, rounds: int) 
     async with SimProcess(state_dir) as sim:
         await sim.call("populate", count=subscriptions, prefix="bench")
         started = time.monotonic()
-        args = sim.source_args(subscriptions=specs, refresh_timeout=refresh_timeout)
+        args = sim.source_args(subscriptions=specs, refresh_timeout=refresh_timeout, checkpoint=CHECKPOINT_OFF)
         async with running_source(asyncio.Queue(), args) as source:
             subscribe_seconds = time.monotonic() - started
             live_at = time.monotonic()

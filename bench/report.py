@@ -96,6 +96,56 @@ def refresh_rows(result: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+def checkpoint_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    section = "checkpoint on vs off"
+    off, on = result["throughput"]["off"], result["throughput"]["on"]
+    rows = [
+        _row(section, f"event source -> unbounded queue, checkpoint off ({result['count']:,} changes)",
+             f"{off['rate']:,.0f}/s, {off['cpu_us_per_change']:.1f} us CPU each"),
+        _row(section, "same, checkpoint on (SQLite)",
+             f"{on['rate']:,.0f}/s = {result['on_of_off']:.0%} of off, {on['cpu_us_per_change']:.1f} us CPU each; "
+             f"written {on['catch_up_s'] * 1e3:.0f} ms after the last event", "70% of off",
+             _check(result["on_of_off"] >= 0.7)),
+    ]
+    for mode, label in (("off", "checkpoint off"), ("on", "checkpoint on")):
+        paced = result["latency"][mode]
+        rows.append(_row(section, f"commit -> queue put at {paced['rate']:,.0f}/s, {label} "
+                         f"(median of {result['rounds']} rounds of {paced['changes']:,})",
+                         f"p50 {paced['p50_ms']:.2f} ms, p99 {paced['p99_ms']:.2f} ms, max {paced['max_ms']:.2f} ms",
+                         "p99 < 10 ms", _check(paced["p99_ms"] < 10)))
+    return rows
+
+
+def restart_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    largest = result["sizes"][-1]
+    size = f"SQLite {largest['sqlite_bytes_per_object']:.0f} bytes/object ({largest['objects']:,} tenants)"
+    if result.get("postgres"):
+        postgres = result["postgres"]
+        size += f"; PostgreSQL {postgres['bytes_per_object']:.0f} bytes/object ({postgres['objects']:,} tenants)"
+    rows = [_row("checkpoint", "on disk per tracked object", size)]
+    for figures in result["sizes"]:
+        rows.append(_row(f"restart, {figures['objects']:,} objects",
+                         f"start -> all {figures['missed']:,} changes made while stopped emitted",
+                         f"{figures['restart_s']:.2f} s (checkpoint loaded in {figures['load_s']:.2f} s)",
+                         "< 5 s", _check(figures["restart_s"] < 5)))
+    return rows
+
+
+def feedback_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    labels = {"handed over": "no feedback, no persistence", "persistence": "--persistence-id, H2, no feedback",
+              "feedback": "--persistence-id, H2, feedback: true"}
+    rows = []
+    for mode, label in labels.items():
+        figures = result["modes"][mode]
+        measured = f"{figures['rate']:,.0f} events/s, {figures['cpu_us_per_event']:.0f} us CPU each"
+        if mode == "feedback":
+            measured += (f" = {result['feedback_of_handed_over']:.0%} of no feedback, "
+                         f"{result['feedback_of_persistence']:.0%} of persistence alone")
+        rows.append(_row("end to end, checkpoint on", f"ansible-rulebook, {label} ({result['count']:,} changes)",
+                         measured))
+    return rows
+
+
 def derive(results: dict[str, Any]) -> None:
     """Figures that combine sections: the source's share of ansible-rulebook's CPU per event.
 
@@ -124,8 +174,8 @@ def rows(results: dict[str, Any]) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     builders = {"throughput": throughput_rows, "hotpath": hotpath_rows, "latency": latency_rows,
                 "recovery": recovery_rows, "recovery_paged": recovery_paged_rows, "memory": memory_rows,
-                "state": state_rows, "refresh": refresh_rows,
-                "rulebook": rulebook_rows}
+                "state": state_rows, "refresh": refresh_rows, "rulebook": rulebook_rows,
+                "checkpoint": checkpoint_rows, "restart": restart_rows, "feedback": feedback_rows}
     for name, build in builders.items():
         if name in results:
             out.extend(build(results[name]))

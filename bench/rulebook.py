@@ -36,6 +36,7 @@ RULEBOOK = """\
     - name: apic
       fabricops.aci.websocket:
         ca_path: "{{ bench_ca_path }}"
+        checkpoint: "off"
         subscriptions:
           - name: tenants
             class: fvTenant
@@ -57,26 +58,43 @@ async def run(state_dir, count: int, profile: bool) -> dict[str, Any]:
     """One burst of `count` changes through ansible-rulebook; events/s, CPU per event, source share."""
     with tempfile.TemporaryDirectory(prefix="bench-rulebook-") as workdir:
         async with SimProcess(state_dir) as sim:
-            facts = sim.facts
-            Path(workdir, "rulebook.yml").write_text(RULEBOOK)
-            vars_file = Path(workdir, "vars.yml")
-            vars_file.write_text(f"bench_ca_path: {facts['ca_file']}\n")
-            env = {"ACI_HOST": f"127.0.0.1:{facts['port']}", "ACI_USERNAME": facts["username"],
-                   "ACI_PASSWORD": facts["password"]}
-            with RulebookProcess("rulebook.yml", cwd=Path(workdir), vars_file=vars_file, env=env) as rulebook:
-                await _wait_subscribed(sim, rulebook)
-                await sim.control("burst", count=1000)
-                await sim.control("create_tenant", name="bench-warm")
-                await _printed(rulebook, "bench-created uni/tn-bench-warm")
-                process = psutil.Process(rulebook.proc.pid)
-                spy = await _start_py_spy(process.pid, Path(workdir)) if profile else None
-                cpu0 = sum(process.cpu_times()[:2])
-                burst = await sim.control("burst", count=count)
-                committed = time.monotonic()
-                await sim.control("create_tenant", name="bench-end")
-                done = await _printed(rulebook, "bench-created uni/tn-bench-end")
-                cpu = sum(process.cpu_times()[:2]) - cpu0
-                share = await _stop_py_spy(spy) if spy is not None else None
+            return await measure(sim, Path(workdir), RULEBOOK, count, profile=profile)
+
+
+async def measure(sim: SimProcess, workdir: Path, rulebook_text: str, count: int, variables: str = "",
+                  extra_args: tuple[str, ...] = (), profile: bool = False,
+                  forbidden: tuple[str, ...] = ()) -> dict[str, Any]:
+    """One burst of `count` changes through ansible-rulebook running `rulebook_text` (with `bench_ca_path`
+    and `variables` in its vars file, `extra_args` on its command line); events/s and CPU per event.
+
+    RuntimeError when ansible-rulebook printed any of the `forbidden` texts (a set-up that did not take).
+    """
+    facts = sim.facts
+    Path(workdir, "rulebook.yml").write_text(rulebook_text)
+    vars_file = Path(workdir, "vars.yml")
+    vars_file.write_text(f"bench_ca_path: {facts['ca_file']}\n{variables}")
+    env = {"ACI_HOST": f"127.0.0.1:{facts['port']}", "ACI_USERNAME": facts["username"],
+           "ACI_PASSWORD": facts["password"]}
+    with RulebookProcess("rulebook.yml", cwd=workdir, vars_file=vars_file, env=env,
+                         extra_args=extra_args) as rulebook:
+        await _wait_subscribed(sim, rulebook)
+        await sim.control("burst", count=1000)
+        await sim.control("create_tenant", name="bench-warm")
+        await _printed(rulebook, "bench-created uni/tn-bench-warm")
+        process = psutil.Process(rulebook.proc.pid)
+        spy = await _start_py_spy(process.pid, workdir) if profile else None
+        cpu0 = sum(process.cpu_times()[:2])
+        burst = await sim.control("burst", count=count)
+        committed = time.monotonic()
+        await sim.control("create_tenant", name="bench-end")
+        done = await _printed(rulebook, "bench-created uni/tn-bench-end")
+        cpu = sum(process.cpu_times()[:2]) - cpu0
+        share = await _stop_py_spy(spy) if spy is not None else None
+        await sim.control("delete", dn="uni/tn-bench-warm")
+        await sim.control("delete", dn="uni/tn-bench-end")
+        wrong = [text for text in forbidden if text in rulebook.output]
+        if wrong:
+            raise RuntimeError(f"ansible-rulebook printed {wrong[0]!r}:\n{rulebook.output[-3000:]}")
     seconds = done - committed
     return {
         "changes": burst["count"],

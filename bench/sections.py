@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import hotpath, latency, memory, recovery, refresh, rulebook, throughput
+from bench import checkpointing, feedback, hotpath, latency, memory, recovery, refresh, restart, rulebook, throughput
 
 # name -> (what it measures, full-run parameters, --quick parameters)
 SECTIONS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
@@ -33,6 +33,13 @@ SECTIONS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
                 {"subscriptions": 1000, "refresh_timeout": 3, "rounds": 1}),
     "rulebook": ("end to end through ansible-rulebook", {"count": 20_000, "profile": True},
                  {"count": 2_000, "profile": False}),
+    "checkpoint": ("throughput and latency, checkpoint on vs off",
+                   {"count": 100_000, "repeats": 3, "rate": 1000, "seconds": 10, "rounds": 5},
+                   {"count": 5_000, "repeats": 1, "rate": 1000, "seconds": 1, "rounds": 1}),
+    "restart": ("restart with a checkpoint: missed changes, bytes per object",
+                {"objects": [1000, 100_000], "postgres_objects": 100_000},
+                {"objects": [1000, 5000], "postgres_objects": 1000}),
+    "feedback": ("ansible-rulebook with feedback vs without", {"count": 20_000}, {"count": 2_000}),
 }
 
 _RUNNERS = {
@@ -45,6 +52,9 @@ _RUNNERS = {
     "state": memory.state,
     "refresh": refresh.run,
     "rulebook": rulebook.run,
+    "checkpoint": checkpointing.run,
+    "restart": restart.run,
+    "feedback": feedback.run,
 }
 
 

@@ -72,8 +72,13 @@ class SimProcess:
         stats = await self.control("stats")
         return sum(member["subscriptions"] for member in stats["members"])
 
-    def source_args(self, **extra: Any) -> dict[str, Any]:
-        """Event source arguments that reach this simulator over verified TLS."""
+    def source_args(self, *, checkpoint: str, **extra: Any) -> dict[str, Any]:
+        """Event source arguments that reach this simulator over verified TLS.
+
+        ``checkpoint`` has no default on purpose: the source's own default writes into the user's state
+        directory, which a benchmark must not touch, so each section says what it runs with (``off``, or
+        a path in a temporary directory).
+        """
         facts = self.facts
         return {"host": f"127.0.0.1:{facts['port']}", "username": facts["username"],
-                "password": facts["password"], "ca_path": facts["ca_file"], **extra}
+                "password": facts["password"], "ca_path": facts["ca_file"], "checkpoint": checkpoint, **extra}

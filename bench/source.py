@@ -18,6 +18,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 DEV_TREE = REPO / "build" / "dev"
 READY_TIMEOUT = 120.0
+# The checkpoint of every section that measures something else: the figures stay comparable with those
+# taken before the source had one, and nothing is written outside the benchmark's temporary files.
+CHECKPOINT_OFF = "off"
 
 
 def _entry():

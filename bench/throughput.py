@@ -24,7 +24,7 @@ from typing import Any
 from bench import bare
 from bench.figures import median
 from bench.simproc import SimProcess
-from bench.source import running_source
+from bench.source import CHECKPOINT_OFF, running_source
 
 WARM_UP = 1000
 BURST_TIMEOUT = 300.0
@@ -138,13 +138,15 @@ class SlotConsumer:
         self.last_event = event
 
 
-def _descr(event: dict | None) -> str:
+def descr(event: dict | None) -> str:
     return "" if event is None else event["aci"]["attributes"].get("descr", "")
 
 
-async def _source_run(sim: SimProcess, count: int, multi: bool, one_slot: bool) -> dict[str, Any]:
+async def source_run(sim: SimProcess, count: int, multi: bool, one_slot: bool,
+                     checkpoint: str = CHECKPOINT_OFF) -> dict[str, Any]:
+    """The event source (with ``checkpoint``) taking a warm-up burst, then one of ``count`` changes."""
     queue: asyncio.Queue = asyncio.Queue(1 if one_slot else 0)
-    async with running_source(queue, sim.source_args(subscriptions=["fvTenant"])) as source:
+    async with running_source(queue, sim.source_args(subscriptions=["fvTenant"], checkpoint=checkpoint)) as source:
         results = []
         for size in (WARM_UP, count):
             consumer = SlotConsumer(queue) if one_slot else LazyConsumer(queue, source.stats)
@@ -153,7 +155,7 @@ async def _source_run(sim: SimProcess, count: int, multi: bool, one_slot: bool) 
             consuming = asyncio.ensure_future(consumer.run(size))
             await burst.fire()
             await asyncio.wait_for(consuming, BURST_TIMEOUT)
-            results.append(await burst.figures(size, consumer.first, consumer.last, _descr(consumer.last_event)))
+            results.append(await burst.figures(size, consumer.first, consumer.last, descr(consumer.last_event)))
         figures = results[-1]
         figures["frames"] = source.stats.frames
         figures["duplicates"] = source.stats.duplicates
@@ -167,8 +169,8 @@ async def measure_reader(sim: SimProcess, reader: str, count: int, multi: bool) 
     if reader == BARE:
         return await _bare_run(sim, count, multi, parse=True)
     if reader == SOURCE_UNBOUNDED:
-        return await _source_run(sim, count, multi, one_slot=False)
-    return await _source_run(sim, count, multi, one_slot=True)
+        return await source_run(sim, count, multi, one_slot=False)
+    return await source_run(sim, count, multi, one_slot=True)
 
 
 async def run(state_dir, count: int, repeats: int) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SECTIONS = {"throughput", "hotpath", "latency", "recovery", "recovery_paged", "memory", "state", "refresh",
-            "rulebook"}
+            "rulebook", "checkpoint", "restart", "feedback"}
 READERS = ("receive only (simulator send probe)", "bare reader (receive + parse)",
            "event source, unbounded queue", "event source, one-slot queue")
 
@@ -43,8 +43,10 @@ def test_every_section_ran_and_the_machine_is_named(quick_run):
 def test_the_table_prints_every_row(quick_run):
     stdout, results = quick_run
     rows = results["rows"]
-    # throughput, hot path, latency, recovery, paged recovery, memory, state, refresh, end to end
-    assert len(rows) == 8 + 3 + 1 + 2 + 2 + 1 + 2 + 2 + 2
+    # throughput, hot path, latency, recovery, paged recovery, memory, state, refresh, end to end,
+    # checkpoint on/off, bytes on disk + one restart per size, feedback
+    sizes = len(results["settings"]["restart"]["objects"])
+    assert len(rows) == 8 + 3 + 1 + 2 + 2 + 1 + 2 + 2 + 2 + 4 + 1 + sizes + 3
     for row in rows:
         assert row["measured"] and row["measured"] in stdout
         assert row["result"] in ("met", "MISSED", "")
@@ -97,3 +99,41 @@ def test_refresh_and_rulebook_figures_are_complete(quick_run):
     assert rulebook["changes"] == results["settings"]["rulebook"]["count"]
     assert rulebook["rate"] > 0 and rulebook["cpu_us_per_event"] > 0
     assert rulebook["cpu_share_of_source"] > 0
+
+
+def test_checkpoint_figures_compare_on_with_off(quick_run):
+    _, results = quick_run
+    section = results["sections"]["checkpoint"]
+    off, on = section["throughput"]["off"], section["throughput"]["on"]
+    assert off["changes"] == on["changes"] == section["count"]
+    assert on["written"] >= section["count"] and not on["failed"] and on["catch_up_s"] >= 0
+    assert "written" not in off  # the run without a checkpoint has none
+    assert section["on_of_off"] == pytest.approx(on["rate"] / off["rate"])
+    for mode in ("off", "on"):
+        paced = section["latency"][mode]
+        assert len(paced["p99_ms_all"]) == section["rounds"]
+        assert 0 < paced["p50_ms"] <= paced["p99_ms"] <= paced["max_ms"]
+
+
+def test_restart_emits_every_missed_change_and_sizes_the_checkpoint(quick_run):
+    _, results = quick_run
+    section = results["sections"]["restart"]
+    assert all(size["objects"] >= n for size, n in zip(section["sizes"], results["settings"]["restart"]["objects"],
+                                                      strict=True))
+    for size in section["sizes"]:
+        assert size["loaded"] == size["objects"]  # the second start resumed from the whole checkpoint
+        assert size["recovered_events"] == size["missed"] >= 30
+        assert 0 < size["load_s"] < size["restart_s"]
+        assert 50 < size["sqlite_bytes_per_object"] < 5000
+    postgres = section["postgres"]
+    assert postgres["rows"] == postgres["objects"] and 50 < postgres["bytes_per_object"] < 5000
+
+
+def test_feedback_runs_every_mode_through_ansible_rulebook(quick_run):
+    _, results = quick_run
+    section = results["sections"]["feedback"]
+    assert set(section["modes"]) == {"handed over", "persistence", "feedback"}
+    for figures in section["modes"].values():
+        assert figures["changes"] == section["count"] and figures["rate"] > 0 and figures["cpu_us_per_event"] > 0
+    assert section["feedback_of_handed_over"] == pytest.approx(
+        section["modes"]["feedback"]["rate"] / section["modes"]["handed over"]["rate"])

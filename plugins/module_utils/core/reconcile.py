@@ -20,6 +20,7 @@ A hash collision (2**-64 per compared value) could hide one change; that is the 
 from __future__ import annotations
 
 from array import array
+from operator import itemgetter
 
 from ansible_collections.fabricops.aci.plugins.module_utils.core.events import BOOKKEEPING, changed_names
 from ansible_collections.fabricops.aci.plugins.module_utils.core.frames import CREATED, DELETED, MODIFIED, Change
@@ -43,7 +44,7 @@ class Schema:
     A record unpacks to ``slots``: slot 0 is the schema id, slot ``index[name]`` the hash of ``name``.
     """
 
-    __slots__ = ("cls", "id", "index", "names", "slots")
+    __slots__ = ("cls", "id", "index", "names", "slots", "values")
 
     def __init__(self, schema_id: int, cls: str, names: tuple) -> None:
         self.id = schema_id
@@ -53,14 +54,24 @@ class Schema:
         # index plus slot 0 for the untracked names: a push's attributes need one lookup each
         self.slots = dict.fromkeys(UNTRACKED, 0)
         self.slots.update(self.index)
+        # every named value of a full object in one C call (snapshots, restores, creations: 100,000s at once)
+        self.values = itemgetter(*names) if len(names) > 1 else _one_or_none(names)
 
     def record(self, attributes: dict) -> array:
         """The compact record of an object that has these attributes."""
-        get = attributes.get
         try:
-            return array("q", [self.id, *[hash(get(name, _MISSING)) for name in self.names]])
-        except TypeError:
+            return array("q", (self.id, *map(hash, self.values(attributes))))
+        except (KeyError, TypeError):  # a name it lacks, or a value that cannot be hashed
+            get = attributes.get
             return array("q", [self.id, *[_hash(get(name, _MISSING)) for name in self.names]])
+
+
+def _one_or_none(names: tuple):
+    """``itemgetter`` for schemas of one name or none, as a tuple like that of several names."""
+    if names:
+        name = names[0]
+        return lambda attributes: (attributes[name],)
+    return lambda attributes: ()
 
 
 class SchemaRegistry:

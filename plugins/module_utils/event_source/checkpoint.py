@@ -26,7 +26,6 @@ import json
 import logging
 import queue
 import threading
-import time
 
 try:
     import orjson
@@ -79,6 +78,58 @@ def _tracked(attributes: dict) -> dict:
     return {name: value for name, value in attributes.items() if name not in UNTRACKED}
 
 
+def coalesce(batch: list) -> list:
+    """The store operations for a batch of recorded changes: one per object, in the order objects first
+    appear, each encoded once.
+
+    A batch of a busy object (a counter, a health score) holds many changes of one DN; the store only
+    needs their sum: a put then merges is a put of the merged attributes, merges add up, anything then a
+    delete is a delete, a delete then a put (or a merge, which inserts an absent object) is a put.
+    A ``reset`` (a new baseline) or ``drop`` stays where it was: the changes before it are written first.
+    """
+    ops = []
+    # (subscription, dn) -> [op, class, attributes, whether those attributes are a copy of our own]
+    pending = {}  # type: dict[tuple, list]
+    for item in batch:
+        op = item[0]
+        if op in (MERGE, PUT):
+            key = (item[1], item[2])
+            entry = pending.get(key)
+            if entry is None:
+                pending[key] = [op, item[3], item[4], False]
+            elif op == PUT or entry[0] == DELETE:
+                entry[0], entry[1], entry[2], entry[3] = PUT, item[3], item[4], False
+            else:
+                if isinstance(entry[2], bytes):  # a baseline object, encoded when it was recorded
+                    entry[2], entry[3] = _loads(entry[2]), True
+                elif not entry[3]:  # the first change's dict belongs to its event: merge into a copy
+                    entry[2], entry[3] = dict(entry[2]), True
+                entry[1] = item[3]
+                entry[2].update(item[4])
+        elif op == DELETE:
+            key = (item[1], item[2])
+            entry = pending.get(key)
+            if entry is None:
+                pending[key] = [DELETE, None, None, False]
+            else:
+                entry[0], entry[1], entry[2], entry[3] = DELETE, None, None, False
+        else:  # reset or drop of a subscription: what came before is written before it
+            _flush(pending, ops)
+            pending = {}
+            ops.append(item)
+    _flush(pending, ops)
+    return ops
+
+
+def _flush(pending: dict, ops: list) -> None:
+    for (name, dn), (op, cls, attributes, _copy) in pending.items():
+        if op == DELETE:
+            ops.append((DELETE, name, dn))
+        else:  # a baseline object arrives encoded already
+            encoded = attributes if isinstance(attributes, bytes) else _dumps(_tracked(attributes))
+            ops.append((op, name, dn, cls, encoded))
+
+
 class Checkpoint:
     """A store behind one writer thread; the event loop only enqueues."""
 
@@ -89,6 +140,7 @@ class Checkpoint:
         self._lag = lag
         self._store = None
         self._ops = queue.SimpleQueue()  # type: queue.SimpleQueue
+        self._hurry = threading.Event()  # set on close: write what is left without waiting for the lag
         self._thread = None  # type: threading.Thread | None
         self._done = None  # type: asyncio.Future | None
         self.where = location
@@ -177,25 +229,32 @@ class Checkpoint:
     # ----------------------------------------------------------------- the writer thread
 
     def _write_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        ops = self._ops
         try:
-            stopping = False
-            while not stopping:
-                item = self._ops.get()
+            backlog = False
+            while True:
+                item = ops.get()
                 if item is _STOP:
                     break
+                if not backlog:
+                    # Let the changes of the next ``lag`` seconds gather without waking for each one (every
+                    # wake-up takes the GIL from the event loop); ``close`` ends the wait at once.
+                    self._hurry.wait(self._lag)
                 batch = [item]
-                deadline = time.monotonic() + self._lag
+                stopping = False
                 while len(batch) < MAX_BATCH:
-                    remaining = deadline - time.monotonic()
                     try:
-                        item = self._ops.get(timeout=remaining) if remaining > 0 else self._ops.get_nowait()
+                        item = ops.get_nowait()
                     except queue.Empty:
                         break
                     if item is _STOP:
                         stopping = True
                         break
                     batch.append(item)
+                backlog = len(batch) >= MAX_BATCH
                 self._write(batch)
+                if stopping:
+                    break
         finally:
             self._store.close()
             _call_soon(loop, _resolve, self._done)
@@ -203,16 +262,7 @@ class Checkpoint:
     def _write(self, batch: list) -> None:
         if self.failed:
             return
-        ops = []
-        for op, name, *rest in batch:
-            if op == DELETE:
-                ops.append((DELETE, name, rest[0]))
-            elif op in (PUT, MERGE):
-                dn, cls, attributes = rest
-                encoded = attributes if isinstance(attributes, bytes) else _dumps(_tracked(attributes))
-                ops.append((op, name, dn, cls, encoded))
-            else:  # reset: name, fingerprint
-                ops.append((op, name, rest[0]))
+        ops = coalesce(batch)
         try:
             self._store.apply(ops)
         except CheckpointWriteError as exc:
@@ -220,7 +270,7 @@ class Checkpoint:
             log.error("checkpoint %s can no longer be written (%s): the source goes on in memory; changes made "
                       "while it is stopped will not be recovered until the checkpoint works again", self.where, exc)
             return
-        self.written += len(ops)
+        self.written += len(batch)
 
     # ----------------------------------------------------------------- stop
 
@@ -228,6 +278,7 @@ class Checkpoint:
         """Write what is left and release the store (its lock too)."""
         if self._thread is None or self._done.done():
             return
+        self._hurry.set()
         self._ops.put(_STOP)
         try:
             await asyncio.wait_for(asyncio.shield(self._done), timeout)
@@ -255,4 +306,4 @@ def _resolve(future: asyncio.Future | None, exc: BaseException | None = None) ->
         future.set_exception(exc)
 
 
-__all__ = ["Checkpoint", "CheckpointError", "checkpoint_key", "fingerprint"]
+__all__ = ["Checkpoint", "CheckpointError", "checkpoint_key", "coalesce", "fingerprint"]

@@ -137,3 +137,19 @@ def test_schemas_are_shared_between_subscriptions_and_objects():
     one.reconcile([_tenant("a"), _tenant("b")])
     two.reconcile([_tenant("c")])
     assert len(registry) == 1
+
+
+def test_a_record_holds_the_hash_of_every_named_value_whatever_the_schema_width():
+    registry = SchemaRegistry()
+    missing = hash(0x5DEECE66D)
+    for attributes in ({"dn": "uni/tn-a"}, {"dn": "uni/tn-a", "name": "a"},
+                       {"dn": "uni/tn-a", "name": "a", "descr": "d", "modTs": "t0"}):
+        schema = registry.for_attributes("fvTenant", attributes)
+        record = schema.record(attributes)
+        assert list(record) == [schema.id, *(hash(attributes[name]) for name in schema.names)]
+        # a sparse object lacking some of the names: those slots hold the stand-in for "absent"
+        sparse = {"dn": "uni/tn-a"}
+        assert list(schema.record(sparse)) == [schema.id, *(missing for _ in schema.names)]
+    wide = registry.for_attributes("fvTenant", {"name": "a", "descr": "d"})
+    unhashable = {"name": "a", "descr": ["not", "hashable"]}
+    assert list(wide.record(unhashable)) == [wide.id, hash(repr(["not", "hashable"])), hash("a")]
