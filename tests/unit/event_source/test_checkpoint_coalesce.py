@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from ansible_collections.fabricops.aci.plugins.module_utils.core.reconcile import UNTRACKED
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.checkpoint import coalesce
-from ansible_collections.fabricops.aci.plugins.module_utils.event_source.checkpoint_store import open_store
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.checkpoint_backends import open_store
 
 SUB = "tenants"
 
