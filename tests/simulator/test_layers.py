@@ -8,6 +8,8 @@ a circle for whoever has to change the code.
 import ast
 from pathlib import Path
 
+from import_cycles import cycles
+
 PACKAGE = Path(__file__).resolve().parents[2] / "simulator" / "apicsim"
 #: The modules that build a Simulator; every other module gets its parts handed in.
 BUILDERS = {"__init__", "cli", "pytest_plugin"}
@@ -34,38 +36,6 @@ def import_graph(package: Path) -> dict[str, set[str]]:
                 targets.update(alias.name for alias in node.names)
         graph[path.stem] = {t for t in targets if t in modules and t != path.stem}
     return graph
-
-
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """The groups of modules that reach each other (strongly connected components larger than one)."""
-    order: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        order[node] = low[node] = len(order)
-        stack.append(node)
-        for target in sorted(graph[node]):
-            if target not in order:
-                visit(target)
-                low[node] = min(low[node], low[target])
-            elif target in stack:
-                low[node] = min(low[node], order[target])
-        if low[node] == order[node]:
-            group = []
-            while True:
-                member = stack.pop()
-                group.append(member)
-                if member == node:
-                    break
-            if len(group) > 1:
-                found.append(sorted(group))
-
-    for node in sorted(graph):
-        if node not in order:
-            visit(node)
-    return found
 
 
 def test_graph_is_read_from_the_package():

@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from import_cycles import cycles
+
 REPO = Path(__file__).resolve().parents[2]
 ROOT = REPO / "plugins" / "module_utils"
 PREFIX = "ansible_collections.fabricops.aci.plugins.module_utils."
@@ -34,38 +36,6 @@ def import_graph() -> dict[str, set[str]]:
                 targets = [alias.name[len(PREFIX):] for alias in node.names if alias.name.startswith(PREFIX)]
             graph[name].update(target for target in targets if target in modules and target != name)
     return graph
-
-
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Every strongly connected group of more than one module (Tarjan), each sorted."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        for target in graph[node]:
-            if target not in index:
-                visit(target)
-                low[node] = min(low[node], low[target])
-            elif target in stack:
-                low[node] = min(low[node], index[target])
-        if low[node] == index[node]:
-            group = []
-            while True:
-                member = stack.pop()
-                group.append(member)
-                if member == node:
-                    break
-            if len(group) > 1:
-                found.append(sorted(group))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return found
 
 
 def test_the_graph_is_read_from_the_code():
