@@ -257,8 +257,8 @@ options:
         is lost when the whole process is killed; events handed over but not confirmed are emitted again,
         with the same C(meta.uuid), after a restart.
       - The source does not wait for one confirmation before handing over the next event.
-      - Write it as a literal V(true) in the rulebook, not as a variable: ansible-rulebook reads it before it
-        renders variables, to decide whether to create the feedback queue.
+      - Write it as a literal V(true) in the rulebook, not as a variable, because ansible-rulebook reads it
+        before it renders variables, to decide whether to create the feedback queue.
     type: bool
     default: false
   feedback_timeout:
