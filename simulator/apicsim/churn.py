@@ -24,6 +24,7 @@ KINDS = ("endpoint_move", "endpoint_learn", "endpoint_age_out", "link_flap", "he
 #: New endpoints of a churn get MACs from here upward (far above any profile's endpoints).
 LEARN_BASE = 1 << 36
 MAX_DURATION = 24 * 3600.0
+SPREAD = 0.9
 
 
 class Churn:
@@ -39,7 +40,7 @@ class Churn:
 
     def start(self, duration: float, rate: float, seed: int = 0, mix: Mapping[str, float] | None = None,
               ) -> dict[str, Any]:
-        """Run `rate` events a second for `duration` seconds, kinds drawn with the weights of `mix`."""
+        """Run `duration * rate` events within `duration` seconds, kinds drawn with the weights of `mix`."""
         duration, rate, seed = float(duration), float(rate), int(seed)
         if not 0 < duration <= MAX_DURATION:
             raise bad_request(f"churn duration must be > 0 and <= {MAX_DURATION:g} seconds, not {duration}")
@@ -80,10 +81,13 @@ class Churn:
         world = _World(self._mit)
         kinds, cum = list(weights), list(weights.values())
         total = round(duration * rate)
+        # The events are spread over the first 90% of the window: the rest is slack, so a loop that was
+        # briefly busy still runs the whole (reproducible) sequence; a loop held longer stops at the deadline.
+        spacing = SPREAD * duration / total if total else 0.0
         started = time.monotonic()
         deadline = started + duration
         for n in range(total):
-            due = started + n / rate
+            due = started + n * spacing
             now = time.monotonic()
             if now >= deadline:
                 self._info["stopped"] = "duration"
