@@ -10,6 +10,7 @@ single action. The same seed on the same fabric gives the same sequence of event
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -19,6 +20,8 @@ from .errors import ApiError, bad_request
 from .large_fabric import endpoint_mac
 from .mit import Mit
 from .operations import FabricOperations
+
+log = logging.getLogger(__name__)
 
 KINDS = ("endpoint_move", "endpoint_learn", "endpoint_age_out", "link_flap", "health", "config")
 #: New endpoints of a churn get MACs from here upward (far above any profile's endpoints).
@@ -77,6 +80,16 @@ class Churn:
         return {"running": self.running, **self._info, "counts": dict(self._counts)}
 
     async def _run(self, duration: float, rate: float, seed: int, weights: dict[str, float]) -> None:
+        try:
+            await self._events(duration, rate, seed, weights)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # A bug must not vanish into a task nobody awaits: it shows in the log and in stats.
+            log.exception("churn failed")
+            self._info["stopped"] = "failed"
+
+    async def _events(self, duration: float, rate: float, seed: int, weights: dict[str, float]) -> None:
         rng = random.Random(seed)
         world = _World(self._mit)
         kinds, cum = list(weights), list(weights.values())

@@ -87,3 +87,15 @@ async def test_bad_churn_arguments_name_the_fix(apic):
                          ({"duration": 1, "rate": 1, "mix": {"flap": 1}}, "unknown kind")):
         with pytest.raises(ApiError, match=text):
             apic.control.churn(**kwargs)
+
+
+async def test_a_churn_that_fails_says_so_in_stats(apic, monkeypatch, caplog):
+    from apicsim.churn import Churn
+
+    def broken(*_args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Churn, "_step", broken)
+    apic.control.churn(duration=1, rate=50)
+    churn = await _finished(apic)
+    assert churn["stopped"] == "failed" and "churn failed" in caplog.text
