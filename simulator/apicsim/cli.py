@@ -69,6 +69,9 @@ def _add_serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--multi-mo-frames", action="store_true", help="group a commit's MOs into shared frames")
     p.add_argument("--follow-up-modified", action="store_true", help="system 'modified' pushes after creates")
     p.add_argument("--derived-mos", action="store_true", help="push derived MOs such as fvRtBd")
+    p.add_argument("--large-fabric", default=None, metavar="SIZES",
+                   help="also seed a generated fabric, e.g. endpoints=100000,leaves=40,tenants=20 "
+                        "(pods, spines, leaves, ports, tenants, vrfs, bds, epgs, endpoints)")
     p.add_argument("--seed", type=Path, default=None, help="seed fabric JSON (default: the packaged fabric)")
     p.add_argument("-v", "--verbose", action="count", default=0, help="log requests (-v) and debug (-vv)")
 
@@ -82,7 +85,8 @@ def _options(args: argparse.Namespace) -> SimOptions:
         handshake_on_bad_token=args.handshake_on_bad_token,
         subscription_refresh_timeout=args.subscription_refresh_timeout, fault_time_scale=args.fault_time_scale,
         multi_mo_frames=args.multi_mo_frames, follow_up_modified=args.follow_up_modified,
-        derived_mos=args.derived_mos, members=args.members, tokens_across_members=args.tokens_across_members,
+        derived_mos=args.derived_mos, large_fabric=args.large_fabric,
+        members=args.members, tokens_across_members=args.tokens_across_members,
     )
 
 
@@ -183,6 +187,14 @@ _CTL_COMMANDS: dict[str, tuple[str, list[tuple[str, dict[str, Any]]]]] = {
     "advance-clock": ("jump the simulator clock by SECONDS", [("seconds", {"type": float})]),
     "member-down": ("take cluster member I down", [("member", {"type": int})]),
     "member-up": ("bring cluster member I back", [("member", {"type": int})]),
+    "large-fabric": ("add a generated fabric of SIZES (name=count ...: endpoints, leaves, tenants...)",
+                     [("sizes", {"nargs": "+", "help": "name=count, e.g. endpoints=100000 leaves=40"})]),
+    "churn": ("change the fabric in the background for SECONDS at RATE events a second",
+              [("seconds", {"type": float}), ("--rate", {"type": float, "default": 10.0}),
+               ("--seed", {"type": int, "default": 0}),
+               ("--mix", {"nargs": "*", "default": [], "help": "kind=weight: endpoint_move, endpoint_learn, "
+                          "endpoint_age_out, link_flap, health, config"})]),
+    "churn-stop": ("stop a running churn", []),
     "stats": ("objects, sessions, sockets, subscriptions, frames", []),
 }
 
@@ -251,6 +263,13 @@ def ctl_request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
                                      "fail": not args.no_fail, "before_auth": args.before_auth}
     if a == "advance-clock":
         return "advance_clock", {"seconds": args.seconds}
+    if a == "large-fabric":
+        return "large_fabric", {key.replace("-", "_"): value for key, value in _pairs(args.sizes).items()}
+    if a == "churn":
+        body: dict[str, Any] = {"duration": args.seconds, "rate": args.rate, "seed": args.seed}
+        if args.mix:
+            body["mix"] = {key: float(value) for key, value in _pairs(args.mix).items()}
+        return "churn", body
     if a in ("member-down", "member-up"):
         return a.replace("-", "_"), {"member": args.member}
     return a.replace("-", "_"), {}

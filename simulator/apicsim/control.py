@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .audit import Actor
+from .churn import Churn
 from .errors import ApiError, bad_request
 from .faults import FaultSpec
+from .large_fabric import seed_large_fabric
 from .rest import error_response, json_response
 from .users import DEMO_USER, parse_login_name
 
@@ -63,6 +65,7 @@ class Control:
         self._cluster = cluster
         self._burst_seq = 0
         self.grouping = False
+        self._churn = Churn(mit, operations, lambda dn, attrs: self.modify(dn, attrs))
 
     # ------------------------------------------------------------ objects
 
@@ -194,6 +197,26 @@ class Control:
         finally:
             self.grouping = False
 
+    # ------------------------------------------------------- scale, churn
+
+    def large_fabric(self, **sizes: int) -> dict[str, Any]:
+        """Add a generated fabric of these sizes (pods, spines, leaves, ports, tenants, vrfs, bds, epgs,
+        endpoints). It is seeded, not pushed: ask for it before clients subscribe."""
+        try:
+            return seed_large_fabric(self._mit, sizes)
+        except ValueError as exc:
+            raise bad_request(str(exc)) from None
+
+    def churn(self, duration: float, rate: float, seed: int = 0, mix: dict[str, float] | None = None,
+              ) -> dict[str, Any]:
+        """Change the fabric in the background for `duration` seconds at `rate` events a second: endpoints
+        moving, learned and ageing out, links flapping, health drifting, tenant edits (weights in `mix`)."""
+        return self._churn.start(duration, rate, seed, mix)
+
+    def churn_stop(self) -> dict[str, Any]:
+        """Stop a running churn; its counts stay in `stats`."""
+        return self._churn.stop()
+
     # ---------------------------------------------------------------- chaos
 
     def drop(self, member: int | None = None, abort: bool = True) -> dict[str, Any]:
@@ -248,6 +271,7 @@ class Control:
             "members": [m.stats() for m in self._cluster.members],
             "faults_in_lifecycle": len(self._faults.active()),
             "chaos": self._chaos.state(),
+            "churn": self._churn.state(),
         }
 
     def _members(self, index: int | None):
@@ -265,6 +289,7 @@ class Control:
             "clear_fault", "burst", "drop", "expire_sessions", "throttle_logins", "disturb_refreshes",
             "reset_chaos", "advance_clock", "member_down", "member_up", "stats", "link_down", "link_up",
             "link_flap", "node_down", "node_up", "endpoint_learn", "endpoint_move", "endpoint_age_out",
+            "large_fabric", "churn", "churn_stop",
         )
         return {name: getattr(self, name) for name in names}
 

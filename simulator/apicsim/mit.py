@@ -574,6 +574,33 @@ class Mit:
 
     # ------------------------------------------------------------------ seeds
 
+    def place(self, parent: Mo, info: ClassInfo, rn: str, attrs: Mapping[str, str], stamp: str) -> Mo:
+        """Hang a new object under ``parent`` with no checks, no change record and no listener call.
+
+        For bulk seeders that run before anyone listens and build DNs they know are well formed:
+        checking naming, parents and attributes per object would cost more than the object itself.
+        Implicit children (a config object's health score) and relation targets are filled in as
+        :meth:`create` would.
+        """
+        dn = f"{parent.dn}/{rn}" if parent.dn else rn
+        a = dict(info.defaults)
+        a.update(attrs)
+        a["dn"] = dn
+        for prop in CREATE_STAMPS:
+            if a.get(prop) == "":
+                a[prop] = stamp
+        if info.relation is not None:
+            a.update(self._relation_target(info, a))
+        mo = Mo(info, dn, rn, a, parent)
+        self._link(mo)
+        for child_cls, child_attrs in info.implicit:
+            child_info = self.catalogue.get(child_cls)
+            child_rn = self.catalogue.make_rn(child_info, child_attrs)
+            if child_rn not in mo.children:
+                self.place(mo, child_info, child_rn, child_attrs, stamp)
+        return mo
+
+
     @classmethod
     def from_seed(cls, path: str | Path | None = None, catalogue: Catalogue | None = None) -> Mit:
         """A tree loaded from a seed file (default: the packaged default fabric)."""

@@ -31,6 +31,9 @@ class SimOptions:
     """Where the CA, server certificate and certificate-user key live; None: a fresh temporary directory."""
     seed: Path | None = None
     """Seed fabric data file for the object tree; None: the packaged default fabric."""
+    large_fabric: dict[str, int] | str | None = None
+    """Also seed a generated large fabric of these sizes (see `large_fabric.FabricSize`: pods, spines, leaves,
+    ports, tenants, vrfs, bds, epgs, endpoints), as a mapping or `endpoints=100000,leaves=40`; None: none."""
     version: str = "5.2(7f)"
     """APIC version reported in `aaaLogin`."""
 
@@ -131,5 +134,9 @@ class SimOptions:
             raise ValueError(f"history_records_max must be >= 1, not {self.history_records_max!r}")
         if self.max_query_objects < 1:
             raise ValueError(f"max_query_objects must be >= 1, not {self.max_query_objects!r}")
+        if self.large_fabric is not None:
+            from .large_fabric import FabricSize
+
+            FabricSize.parse(self.large_fabric)
         if self.max_mos_per_frame < 1:
             raise ValueError(f"max_mos_per_frame must be >= 1, not {self.max_mos_per_frame!r}")

@@ -29,6 +29,7 @@ from .control import Control
 from .derived import derived_changes
 from .faults import FaultEngine
 from .followups import FollowUps
+from .large_fabric import seed_large_fabric
 from .login_envelope import site_fingerprint
 from .member import Member
 from .mit import Change, Mit
@@ -53,6 +54,9 @@ class Simulator:
         self.options = options
         self.clock = SimClock()
         self.mit = mit if mit is not None else Mit.from_seed(options.seed)
+        if options.large_fabric is not None:
+            # Before the history log and members listen: a seed, not a change anyone is told about.
+            seed_large_fabric(self.mit, options.large_fabric)
         self.users = UserDirectory(passwords={DEMO_USER: DEMO_PASSWORD, **options.users})
         self.verifier = SignatureVerifier()
         self.chaos = Chaos(self.clock)
@@ -128,6 +132,7 @@ class Simulator:
             if unlisten is not None:
                 unlisten()
         self._unlisten = self._unlisten_follow_ups = None
+        self.control.churn_stop()
         self.faults.stop()
         await self.cluster.stop()
         await self.clock.stop()

@@ -113,3 +113,20 @@ def test_http_and_environment_state_dir(tmp_path):
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)
     assert proc.returncode == 0
+
+
+def test_a_large_fabric_and_a_churn_from_the_command_line(tmp_path):
+    proc, _ = start(tmp_path, "--large-fabric", "leaves=2,ports=4,tenants=1,epgs=2,endpoints=40")
+    try:
+        again = ctl(tmp_path, "large-fabric", "leaves=1", "endpoints=1")
+        assert again.returncode == 1 and "seed it once" in again.stderr
+        churn = ctl(tmp_path, "churn", "0.4", "--rate", "50", "--seed", "4", "--mix", "link_flap=1", "config=1")
+        assert churn.returncode == 0, churn.stderr
+        assert json.loads(churn.stdout)["running"] is True
+        stopped = json.loads(ctl(tmp_path, "churn-stop").stdout)
+        assert stopped["running"] is False and stopped["seed"] == 4
+        stats = json.loads(ctl(tmp_path, "stats").stdout)
+        assert stats["churn"]["counts"]["endpoint_move"] == 0 and stats["objects"] > 150
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
