@@ -175,7 +175,3 @@ class AwaitingFeedback:
         while self._queue and now - self._queue[0][1] > timeout:
             late.append(self._pop()[2])
         return late
-
-    def oldest_age(self, now: float) -> float:
-        """Seconds the oldest unconfirmed event has waited (0 when none waits)."""
-        return now - self._queue[0][1] if self._queue else 0.0

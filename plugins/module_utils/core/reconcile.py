@@ -241,12 +241,6 @@ class KnownState:
         self.initialized = True
         return len(objects)
 
-    def forget(self) -> None:
-        """Start again without a baseline: the next snapshot only initialises the state."""
-        self.objects = {}
-        self.tombstones = set()
-        self.initialized = False
-
 
 class Reconciliation:
     """``KnownState.reconcile`` one page at a time, for snapshots read in pages.
