@@ -156,6 +156,10 @@ class Simulator:
             extra = derived_changes(changes)
             if extra:
                 changes = [*changes, *extra]
+        held = self.chaos.held
+        if held is not None:
+            held.append(changes)
+            return
         grouped = self.control.grouping
         for member in self.cluster.members:
             if member.up:
