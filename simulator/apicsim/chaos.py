@@ -67,7 +67,8 @@ class Chaos:
         return None
 
     def trap_query(self, match: str, action: Callable[[], object]) -> None:
-        """Run `action` when the next GET whose path and query contain `match` arrives, before it is answered."""
+        """Run `action` when the next GET whose path and query contain `match` arrives, before it is answered;
+        an action that returns True aborts that request's connection instead of answering it."""
         self._traps.append((match, action))
 
     def sprung(self, path_qs: str) -> Callable[[], object] | None:
