@@ -40,12 +40,12 @@ from ansible_collections.fabricops.aci.plugins.module_utils.event_source.subscri
     smaller_page_size,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.tasks import TaskSet
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.unseen_check import check_unseen
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_BUDGET = 0.5  # seconds for cancelling tasks; the socket close and logout take the rest of 1 s
 SOCKET_HEARTBEAT = 30.0  # ping the APIC so a silently dead peer is noticed
-MAX_PASSES = 3  # reads of a paged snapshot at most, while deletions keep moving its page boundaries
 
 
 class ApicConnection:
@@ -173,30 +173,18 @@ class ApicConnection:
                             "of %d object(s)", sub.name, client.label,
                             f"pages of {page_size}" if page_size else "one answer", smaller)
                 page_size = sub.page_size = smaller
-        router = self.router
         paging = _Paging(self, sub, sub_id, page_size)
-        snapshot = router.start_snapshot(sub)
+        snapshot = self.router.start_snapshot(sub)
         snapshot.add(imdata)
         imdata = None
-        passes = 1
-        seen = 0  # deletions held before this pass began
-        while page_size:
+        if page_size:
             await paging.read_pass(snapshot, total)
-            # An object deleted between two page reads moves every later object one place up: the first one
-            # of the next page then ends the page before, already read, and would look deleted. Such a pass
-            # is read again (objects seen twice count once, the held pushes still follow the complete
-            # snapshot); an object is missed only if deletions skip it in every pass.
-            held = router.held_deletions(sub_id)
-            if held == seen or passes == MAX_PASSES:
-                break
-            seen = held
-            passes += 1
-            total, imdata = await paging.read(0)
-            snapshot.add(imdata or [])
-            imdata = None
+            # Known objects no page showed are asked for before they count as deleted (snapshot.py): a
+            # deletion between two page reads moves later objects into a page already read.
+            await check_unseen(paging.query, sub, snapshot)
         if snapshot.pages > 1:
-            log.info("subscription %s: read %d object(s) in %d page(s) of %d, %d pass(es)", sub.name,
-                     len(snapshot), snapshot.pages, page_size, passes)
+            log.info("subscription %s: read %d object(s) in %d page(s) of %d", sub.name, len(snapshot),
+                     snapshot.pages, page_size)
         return sub_id, snapshot, paging.expires_at
 
     async def _flush_folds(self, window: float) -> None:
@@ -340,6 +328,12 @@ class _Paging:
 
     async def read(self, page: int) -> tuple:
         """``(totalCount, imdata)`` of one page (a plain query: it makes no subscription)."""
+        answer = await self.query(self.spec.page_url(page, self.page_size))
+        self.connection.router.stats.pages += 1
+        return answer
+
+    async def query(self, url: str) -> tuple:
+        """``(totalCount, imdata)`` of a plain query made while the snapshot is read."""
         connection = self.connection
         client = connection.client
         loop = connection._loop
@@ -348,9 +342,7 @@ class _Paging:
             await client.refresh_subscription(self.sub_id, timeout=max(interval, 1.0))
             self.refreshed = loop.time()
             self.expires_at = self.refreshed + connection.refresh_timeout
-        answer = await client.query(self.spec.page_url(page, self.page_size))
-        connection.router.stats.pages += 1
-        return answer
+        return await client.query(url)
 
     async def read_pass(self, snapshot, total: int) -> None:
         """Pages 1 and up into ``snapshot``, the next one asked for while the last one is compared (the

@@ -148,7 +148,6 @@ class Router:
         self._in_flight = 0
         self._pending = {}  # type: dict[str, list]
         self._pending_size = 0
-        self._held_deleted = {}  # type: dict[str, int]  # deletions among the held changes, by id
         self._overflow = False
         self._window = []  # type: list[Subscription]
         self.resync = []  # type: list[Subscription]
@@ -165,7 +164,6 @@ class Router:
             sub.busy = False
             self._abandon_folds(sub)
         self._pending.clear()
-        self._held_deleted.clear()
         self._pending_size = 0
         self._in_flight = 0
         self._overflow = False
@@ -336,9 +334,6 @@ class Router:
                 return
             self._pending.setdefault(sub_id, []).append(changes)
             self._pending_size += len(changes)
-            deleted = sum(1 for change in changes if change.status is DELETED)
-            if deleted:
-                self._held_deleted[sub_id] = self._held_deleted.get(sub_id, 0) + deleted
             return
         self.stats.unknown_frames += 1
         if self.stats.unknown_frames % _LOG_EVERY == 1:
@@ -520,10 +515,6 @@ class Router:
                      "comparing the snapshot with what it received", sub.name, snapshot.rewound)
         return snapshot
 
-    def held_deletions(self, sub_id: str) -> int:
-        """How many ``deleted`` pushes are held for ``sub_id`` (its snapshot is still being read)."""
-        return self._held_deleted.get(sub_id, 0)
-
     def end_subscribe(self, sub: Subscription, sub_id: str | None, snapshot: object, expires_at: float) -> list:
         """The subscribe finished (``sub_id`` None when it failed): the tickets of its snapshot and held frames.
 
@@ -577,7 +568,6 @@ class Router:
         sub.expires_at = expires_at
         self._by_id[sub_id] = sub
         self.stats.subscriptions_alive = len(self._by_id)
-        self._held_deleted.pop(sub_id, None)
         held = self._pending.pop(sub_id, None)
         if held:
             for held_changes in held:
@@ -590,7 +580,6 @@ class Router:
         if self._pending:
             self.stats.unknown_frames += sum(len(held) for held in self._pending.values())
             self._pending.clear()
-        self._held_deleted.clear()
         self._pending_size = 0
         if self._overflow:
             self.resync.extend(sub for sub in self._window if sub not in self.resync)
