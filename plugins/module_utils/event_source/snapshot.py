@@ -15,8 +15,8 @@ compared with what the rule engine received, never with what the source saw (cor
 Pages are not read at one instant: a deletion committed between two page reads moves every later object
 one place up, so the first objects of the next page slip into the page already read and appear in no
 page. Known objects that no page showed (``unseen``) are therefore asked for by DN before the
-reconciliation may report them deleted (unseen_check.py), and those the APIC still has are ``confirm``\ ed
-into the snapshot. For a class read in DN order only some of them need asking: an object that existed
+reconciliation may report them deleted (unseen_check.py), and those the APIC still has join the
+snapshot (``confirm``). For a class read in DN order only some of them need asking: an object that existed
 while both pages around it were read is in one of them, so a live object can be missing only if its DN
 lies strictly between the last DN of one page and the first DN of the next (``bounds``).
 """
