@@ -32,7 +32,10 @@ read with plain queries. The id stays unknown to the router until the last page 
 those seconds are held exactly like pushes that race an unpaged answer, and rules 2 and 3 hold unchanged:
 the complete snapshot is reconciled once, then the held pushes are applied in arrival order. A push older
 than the page that already showed its result is then a duplicate, or is followed by the newer ones, so
-the state always ends at the latest values.
+the state always ends at the latest values. Known objects that no page showed are reported deleted only
+once the APIC has been asked for them by DN and no longer has them (snapshot.py, unseen_check.py): an
+object a deletion moved into a page already read is never reported deleted, whenever that deletion's push
+arrives.
 
 What rules cannot use never reaches the engine (per subscription, events.py documents the fields):
 - ``modified_attributes``: a ``modified`` change that changed none of these is not emitted. The state
