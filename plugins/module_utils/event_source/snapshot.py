@@ -83,7 +83,7 @@ class Snapshot:
         dns = [change.dn for change in changes if change.cls == cls]
         if not dns:
             return
-        if any(later <= earlier for earlier, later in zip(dns, dns[1:])):  # noqa: B905 (Python 3.8 compatible)
+        if any(later <= earlier for earlier, later in zip(dns, dns[1:])):  # noqa: B905, RUF007 (Python 3.8 compatible)
             log.debug("subscription %s: a page is not in DN order; every unseen object is checked", self.sub.name)
             self.bounds = None
             return
@@ -129,7 +129,7 @@ class Snapshot:
 def _gaps(bounds: list) -> list:
     """The open DN intervals between consecutive pages ``(last DN of page k - 1, first DN of page k)``, merged
     and in ascending order (many deletions between two reads can make a later page end before an earlier one)."""
-    gaps = sorted((low, high) for (_, low), (high, _) in zip(bounds, bounds[1:]) if low < high)  # noqa: B905
+    gaps = sorted((low, high) for (_, low), (high, _) in zip(bounds, bounds[1:]) if low < high)  # noqa: B905, RUF007 (Python 3.8)
     merged = []
     for low, high in gaps:
         if merged and low < merged[-1][1]:
