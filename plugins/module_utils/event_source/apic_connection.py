@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 try:
     from aiohttp import WSMsgType
@@ -82,6 +83,8 @@ class ApicConnection:
             self._tasks.spawn(self._start_subscriptions())
             if self.router.fold_windows:
                 self._tasks.spawn(self._flush_folds(min(self.router.fold_windows)))
+            if self.router.attribution is not None and self.router.attribution.wait > 0:
+                self._tasks.spawn(self._release_attributions())
             await self._tasks.wait_failure()
             raise ConnectionLost("the connection ended")  # not reached: wait_failure raises
         finally:
@@ -126,7 +129,7 @@ class ApicConnection:
     # ----------------------------------------------------------------- subscriptions
 
     async def _start_subscriptions(self) -> None:
-        subs = self.router.subscriptions
+        subs = self.router.all_subscriptions()
         results = await asyncio.gather(*(self._subscribe(sub) for sub in subs), return_exceptions=True)
         for sub, result in zip(subs, results):  # noqa: B905 (Python 3.8 compatible code)
             if isinstance(result, BaseException):
@@ -145,7 +148,11 @@ class ApicConnection:
         sub_id = snapshot = None
         expires_at = 0.0
         try:
-            sub_id, snapshot, expires_at = await self._take_snapshot(sub)
+            if sub is router.audit:  # changed_by's audit log: pushes only, its answer holds one record at most
+                sub_id = (await self.client.subscribe_page(sub.spec.subscribe_url(self.refresh_timeout, 1)))[0]
+                expires_at = self._loop.time() + self.refresh_timeout
+            else:
+                sub_id, snapshot, expires_at = await self._take_snapshot(sub)
         finally:
             events = router.end_subscribe(sub, sub_id, snapshot, expires_at)
         if events:
@@ -197,11 +204,28 @@ class ApicConnection:
             if tickets:
                 await router.emit(tickets)
 
+    async def _release_attributions(self) -> None:
+        """Let go of the events whose wait for their audit record has ended (changed_by), in turn with every
+        other emitter. Waits are equally long and taken in order, so the oldest one ends first."""
+        router = self.router
+        attribution = router.attribution
+        while True:
+            deadline = attribution.next_deadline()
+            delay = attribution.wait if deadline is None else deadline - time.monotonic()
+            await asyncio.sleep(max(delay, 0.001))
+            tickets = router.due_attributions()
+            if tickets:
+                await router.emit(tickets)
+
     def _subscribe_failure(self, sub: Subscription, exc: BaseException) -> BaseException:
         """The exception a failed subscribe ends the connection with: a refused query names the subscription
         and the fix (the supervisor's lifecycle stops the source for it only if it never worked)."""
         if isinstance(exc, (ConnectionLost, SourceError)):
             return exc
+        if sub is self.router.audit and classify(exc) == Outcome.REFUSED:
+            return SubscriptionRejected(f"changed_by: the APIC at {self.client.label} refused the audit log "
+                                        f"subscription (class aaaModLR): {getattr(exc, 'text', '') or exc}; give "
+                                        "the user read access to the audit log, or set changed_by to false")
         if classify(exc) == Outcome.REFUSED:
             return SubscriptionRejected(f"subscription {sub.name!r} was refused by the APIC at {self.client.label}: "
                                         f"{getattr(exc, 'text', '') or exc}; check its class, dn, path, query "
@@ -226,7 +250,7 @@ class ApicConnection:
         interval = self._refresh_interval()
         while True:
             await asyncio.sleep(interval)
-            for sub in self.router.subscriptions:
+            for sub in self.router.all_subscriptions():
                 if not sub.busy:
                     sub.busy = True
                     self._tasks.spawn(self._refresh_one(sub, interval))
