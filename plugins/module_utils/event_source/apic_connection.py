@@ -129,16 +129,25 @@ class ApicConnection:
     # ----------------------------------------------------------------- subscriptions
 
     async def _start_subscriptions(self) -> None:
-        subs = self.router.all_subscriptions()
+        """Subscribe everything; the audit log of ``changed_by`` right after the subscriptions whose changes it
+        names, so that a count of live subscriptions never says "listening" before they are."""
+        subs = self.router.subscriptions
         results = await asyncio.gather(*(self._subscribe(sub) for sub in subs), return_exceptions=True)
         for sub, result in zip(subs, results):  # noqa: B905 (Python 3.8 compatible code)
             if isinstance(result, BaseException):
                 raise self._subscribe_failure(sub, result)
+        audit = self.router.audit
+        if audit is not None:
+            try:
+                await self._subscribe(audit)
+            except Exception as exc:
+                raise self._subscribe_failure(audit, exc) from None
         await self._resync()
         self.healthy = True
         if self._on_healthy is not None:
             self._on_healthy(self.client.label)
-        log.info("all %d subscription(s) on %s are live", len(subs), self.client.label)
+        log.info("all %d subscription(s) on %s are live%s", len(subs), self.client.label,
+                 "" if audit is None else ", and the audit log for changed_by")
         self._tasks.spawn(self._refresh_subscriptions())
 
     async def _subscribe(self, sub: Subscription) -> None:
