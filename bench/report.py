@@ -51,6 +51,19 @@ def latency_rows(result: dict[str, Any]) -> list[dict[str, str]]:
                  "p99 < 10 ms", _check(result["p99_ms"] < 10))]
 
 
+def changed_by_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    rows = []
+    for case, figures in result["cases"].items():
+        found = (f", {figures['matched']:,} with their record, {figures['unmatched']:,} null, longest wait "
+                 f"{figures['longest_wait_ms']:.0f} ms" if "matched" in figures else "")
+        target, verdict = INFO, INFO
+        if case == "no record in time":  # the bound: no event waits much longer than changed_by_wait (200 ms)
+            target, verdict = "p99 < 200 ms + 50 ms", _check(figures["p99_ms"] < 250)
+        rows.append(_row("changed_by", f"commit -> queue put at {result['rate']:,.0f}/s, {case}",
+                         f"p50 {figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms{found}", target, verdict))
+    return rows
+
+
 def recovery_rows(result: dict[str, Any], limit_ms: float = 2000) -> list[dict[str, str]]:
     section = f"recovery, {result['objects']:,} objects"
     return [
@@ -175,7 +188,8 @@ def rows(results: dict[str, Any]) -> list[dict[str, str]]:
     builders = {"throughput": throughput_rows, "hotpath": hotpath_rows, "latency": latency_rows,
                 "recovery": recovery_rows, "recovery_paged": recovery_paged_rows, "memory": memory_rows,
                 "state": state_rows, "refresh": refresh_rows, "rulebook": rulebook_rows,
-                "checkpoint": checkpoint_rows, "restart": restart_rows, "feedback": feedback_rows}
+                "checkpoint": checkpoint_rows, "restart": restart_rows, "feedback": feedback_rows,
+                "changed_by": changed_by_rows}
     for name, build in builders.items():
         if name in results:
             out.extend(build(results[name]))

@@ -13,7 +13,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import checkpointing, feedback, hotpath, latency, memory, recovery, refresh, restart, rulebook, throughput
+from bench import (
+    attribution,
+    checkpointing,
+    feedback,
+    hotpath,
+    latency,
+    memory,
+    recovery,
+    refresh,
+    restart,
+    rulebook,
+    throughput,
+)
 
 # name -> (what it measures, full-run parameters, --quick parameters)
 SECTIONS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
@@ -40,6 +52,8 @@ SECTIONS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
                 {"objects": [1000, 100_000], "postgres_objects": 100_000},
                 {"objects": [1000, 5000], "postgres_objects": 1000}),
     "feedback": ("ansible-rulebook with feedback vs without", {"count": 20_000}, {"count": 2_000}),
+    "changed_by": ("commit -> queue put with changed_by (audit records) vs without", {"rate": 200, "seconds": 10},
+                   {"rate": 200, "seconds": 1}),
 }
 
 _RUNNERS = {
@@ -55,6 +69,7 @@ _RUNNERS = {
     "checkpoint": checkpointing.run,
     "restart": restart.run,
     "feedback": feedback.run,
+    "changed_by": attribution.run,
 }
 
 

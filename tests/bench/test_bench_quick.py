@@ -16,7 +16,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SECTIONS = {"throughput", "hotpath", "latency", "recovery", "recovery_paged", "memory", "state", "refresh",
-            "rulebook", "checkpoint", "restart", "feedback"}
+            "rulebook", "checkpoint", "restart", "feedback", "changed_by"}
 READERS = ("receive only (simulator send probe)", "bare reader (receive + parse)",
            "event source, unbounded queue", "event source, one-slot queue")
 
@@ -44,9 +44,9 @@ def test_the_table_prints_every_row(quick_run):
     stdout, results = quick_run
     rows = results["rows"]
     # throughput, hot path, latency, recovery, paged recovery, memory, state, refresh, end to end,
-    # checkpoint on/off, bytes on disk + one restart per size, feedback
+    # checkpoint on/off, bytes on disk + one restart per size, feedback, changed_by's four cases
     sizes = len(results["settings"]["restart"]["objects"])
-    assert len(rows) == 8 + 3 + 1 + 2 + 2 + 1 + 2 + 2 + 2 + 4 + 1 + sizes + 3
+    assert len(rows) == 8 + 3 + 1 + 2 + 2 + 1 + 2 + 2 + 2 + 4 + 1 + sizes + 3 + 4
     for row in rows:
         assert row["measured"] and row["measured"] in stdout
         assert row["result"] in ("met", "MISSED", "")
@@ -137,3 +137,19 @@ def test_feedback_runs_every_mode_through_ansible_rulebook(quick_run):
         assert figures["changes"] == section["count"] and figures["rate"] > 0 and figures["cpu_us_per_event"] > 0
     assert section["feedback_of_handed_over"] == pytest.approx(
         section["modes"]["feedback"]["rate"] / section["modes"]["handed over"]["rate"])
+
+
+def test_changed_by_attributes_every_event_or_says_why_not(quick_run):
+    _, results = quick_run
+    cases = results["sections"]["changed_by"]["cases"]
+    assert set(cases) == {"off", "on", "records 50 ms late", "no record in time"}
+    assert "matched" not in cases["off"]  # no attribution line at all
+    changes = cases["off"]["changes"]
+    for case in ("on", "records 50 ms late"):
+        figures = cases[case]
+        assert figures["changes"] == changes and figures["unmatched"] == 0 and figures["matched"] >= changes
+    missing = cases["no record in time"]
+    assert missing["matched"] == 0 and missing["unmatched"] >= changes
+    assert missing["longest_wait_ms"] >= 200  # each waited its whole changed_by_wait before leaving null
+    for figures in cases.values():
+        assert 0 < figures["p50_ms"] <= figures["p99_ms"] <= figures["max_ms"]
