@@ -100,7 +100,7 @@ class Snapshot:
         missing = [(dn, record) for dn, record in reconciliation.previous.items() if dn not in current]
         order_class = self.order_class
         gaps = None if self.bounds is None else _gaps(self.bounds)
-        lows = [low for low, _ in gaps] if gaps else []
+        lows = [gap[0] for gap in gaps] if gaps else []
         to_check = []
         for dn, record in missing:
             cls = registry.of(record).cls
@@ -129,7 +129,7 @@ class Snapshot:
 def _gaps(bounds: list) -> list:
     """The open DN intervals between consecutive pages ``(last DN of page k - 1, first DN of page k)``, merged
     and in ascending order (many deletions between two reads can make a later page end before an earlier one)."""
-    gaps = sorted((low, high) for (_, low), (high, _) in zip(bounds, bounds[1:]) if low < high)  # noqa: B905, RUF007 (Python 3.8)
+    gaps = sorted((before[1], after[0]) for before, after in zip(bounds, bounds[1:]) if before[1] < after[0])  # noqa: B905, RUF007 (Python 3.8)
     merged = []
     for low, high in gaps:
         if merged and low < merged[-1][1]:

@@ -31,7 +31,7 @@ _SCOPE = ("query-target=", "target-subtree-class=", _FILTER)
 def check_urls(url: str, unseen: list) -> list:
     """The queries that return which of ``unseen`` (``(dn, class)`` pairs) the subscription's query
     ``url`` still selects."""
-    path, _, query = url.partition("?")
+    path, query = url.split("?", 1) if "?" in url else (url, "")
     options = [option for option in query.split("&") if option]
     own = next((option[len(_FILTER):] for option in options if option.startswith(_FILTER)), None)
     others = [option for option in options if not option.startswith(_FILTER)]
