@@ -18,7 +18,9 @@ line never holds more than ``limit`` events (beyond that the oldest leaves at on
 Changes found by a snapshot (``recovered``, ``existing``) are not pushes of one commit: their records
 may be long gone, so they leave at once with ``changed_by: null`` and that reason (``audit_info``
 looks them up). A folded event takes the newest record of its object, since it carries the latest
-state. Events of subscriptions that did not ask for attribution pass unchanged, in their turn.
+state. Faults, health scores and history records are never audited: their events leave at once with
+``changed_by: null`` and the reason ``not_audited``. Events of subscriptions that did not ask for
+attribution pass unchanged, in their turn.
 
 Pure bookkeeping over ``core/delivery.py`` tickets: no clock (``now`` is passed in), no I/O, no asyncio.
 The event source feeds it and carries out what it returns (event_source/router.py).
@@ -35,6 +37,11 @@ REASON_NO_RECORD = "no_audit_record"  # the record did not arrive within the wai
 REASON_RECOVERED = "recovered"  # found by a snapshot: the change was made while the source was not subscribed
 REASON_EXISTING = "existing"  # there when the source started (emit_existing)
 REASON_BUSY = "busy"  # more than ``limit`` events were waiting: the oldest left without its record
+REASON_NOT_AUDITED = "not_audited"  # a class the APIC writes no audit record for (faults, health, records)
+
+# Classes whose changes no user makes, so no audit record ever names them: their events never wait.
+NOT_AUDITED_PREFIXES = ("fault", "health")
+NOT_AUDITED = frozenset(("aaaModLR", "aaaSessionLR", "eventRecord"))
 
 DEFAULT_WAIT = 2.0  # seconds an event waits at most for its audit record
 HOLD_LIMIT = 10_000  # events waiting at once, at most
@@ -133,6 +140,10 @@ class Attribution:
             return None
         if status not in IND:
             _set(aci, None, REASON_EXISTING)
+            return None
+        cls = aci.get("class", "")
+        if cls in NOT_AUDITED or cls.startswith(NOT_AUDITED_PREFIXES):
+            _set(aci, None, REASON_NOT_AUDITED)
             return None
         key = (aci["dn"], IND[status])
         record = self._take(key, now, newest=bool(aci.get("folded")))

@@ -4,6 +4,7 @@ from ansible_collections.fabricops.aci.plugins.module_utils.core.attribution imp
     REASON_BUSY,
     REASON_EXISTING,
     REASON_NO_RECORD,
+    REASON_NOT_AUDITED,
     REASON_RECOVERED,
     Attribution,
     changed_by,
@@ -96,6 +97,15 @@ def test_snapshot_changes_and_existing_objects_are_not_held():
     assert line.admit([recovered, existing], now=0.0) == [recovered, existing]
     assert (recovered.aci["changed_by"], recovered.aci["changed_by_reason"]) == (None, REASON_RECOVERED)
     assert (existing.aci["changed_by"], existing.aci["changed_by_reason"]) == (None, REASON_EXISTING)
+
+
+def test_faults_health_and_records_never_wait_for_an_audit_record():
+    line = Attribution(["tenants"], wait=2.0)
+    tickets = [_Ticket(dn, "created", **{"class": cls}) for dn, cls in (
+        ("uni/tn-a/fault-F1", "faultInst"), ("uni/tn-a/health", "healthInst"),
+        ("subj-[uni/tn-a]/mod-1", "aaaModLR"))]
+    assert line.admit(tickets, now=0.0) == tickets
+    assert all((t.aci["changed_by"], t.aci["changed_by_reason"]) == (None, REASON_NOT_AUDITED) for t in tickets)
 
 
 def test_subscriptions_without_attribution_pass_untouched():

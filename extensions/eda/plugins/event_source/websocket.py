@@ -188,7 +188,8 @@ options:
           - Whether this subscription's events carry C(event.aci.changed_by) (see O(changed_by)); absent, the
             source's O(changed_by) decides.
           - Turn it on for configuration classes (tenants, EPGs, interface policies) and off for operational
-            ones (faults, health, endpoints, interface state), whose changes nobody makes and the APIC never audits.
+            ones (endpoints, interface and switch state), whose changes nobody makes and the APIC never audits.
+            Faults, health scores and history records never wait (C(changed_by_reason=not_audited)).
         type: bool
   refresh_timeout:
     description:
