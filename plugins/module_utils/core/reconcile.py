@@ -276,13 +276,20 @@ class Reconciliation:
             attributes = change.attributes
             schema = registry.for_attributes(change.cls, attributes)
             record = schema.record(attributes)
-            current[dn] = record
             if not initialized:
+                current[dn] = record
                 continue
             old = previous.get(dn)
             if old is None:
+                current[dn] = record
                 missed.append((Change(change.cls, dn, CREATED, attributes), [], None))
-            elif old != record:
+            elif old == record:
+                # Unchanged (most objects): the known record is kept, so a recovery holds one record per
+                # object, not two, and the fresh one is freed before the next is built. Nothing writes to
+                # ``current`` before ``finish``, so sharing leaves an abandoned snapshot's state as it was.
+                current[dn] = old
+            else:
+                current[dn] = record
                 # Records can differ only in layout (a sparse push appended a name); only values count.
                 names = _changed_between(registry.of(old), old, schema, attributes)
                 if names:
