@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.figures import median
 from bench.throughput import BARE, RECEIVE_ONLY, SOURCE_ONE_SLOT, SOURCE_UNBOUNDED
 
 MET, MISSED, INFO = "met", "MISSED", ""
@@ -55,7 +56,10 @@ def recovery_rows(result: dict[str, Any], limit_ms: float | None = 2000, memory:
     section = f"recovery, {result['objects']:,} objects"
     if result.get("checkpoint", "off") != "off":
         section += f", checkpoint {result['checkpoint']}"
-    complete = (f"median {result['complete_ms_median']:.0f} ms, worst {result['complete_ms_max']:.0f} ms")
+    complete = f"median {result['complete_ms_median']:.0f} ms, worst {result['complete_ms_max']:.0f} ms"
+    if memory:  # large classes: whose CPU the wait was
+        complete += (f" (CPU per drop, median: source {median(result['source_cpu_s_all']):.1f} s, simulator "
+                     f"{median(result['simulator_cpu_s_all']):.1f} s)")
     rows = [
         _row(section, "drop -> every subscription live",
              f"median {result['live_ms_median']:.0f} ms, worst {result['live_ms_max']:.0f} ms "

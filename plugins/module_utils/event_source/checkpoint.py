@@ -9,9 +9,12 @@ It never holds a password, key or token: only what the APIC shows any reader of 
 
 How it is written: the router records a change only once the engine has it (core/delivery.py); the
 change goes on a queue that one writer thread turns into store transactions, every ``lag`` seconds or
-every ``MAX_BATCH`` changes, so the event loop never waits for a disk or a database. ``close`` writes
-what is left. A store that fails after start is reported once, loudly, and the source goes on in
-memory (the events keep flowing; only a restart would then miss changes).
+every ``MAX_BATCH`` changes, so the event loop never waits for a disk or a database. The one exception
+is a first snapshot (the baseline), written page by page: when ``PAGES_AHEAD`` pages are still waiting
+for the writer, the reader of the next page waits for it (at most ``PAGE_WAIT`` seconds a page), so a
+large class is held in memory one page at a time, not in full. ``close`` writes what is left. A store
+that fails after start is reported once, loudly, and the source goes on in memory (the events keep
+flowing; only a restart would then miss changes).
 
 Where it lives: event_source/checkpoint_store.py opens the store (an SQLite file by default, or
 PostgreSQL for activations that move between nodes).
