@@ -260,8 +260,8 @@ class Reconciliation:
     def __init__(self, state: KnownState) -> None:
         self.state = state
         self.previous = state.objects
-        # type: dict[str, array | None]  (None: known, not in any page yet)
-        self.current = dict.fromkeys(state.objects) if state.initialized else {}
+        # DN -> record; None for a known DN that no page has brought yet
+        self.current = dict.fromkeys(state.objects) if state.initialized else {}  # type: dict[str, array | None]
         self.seen = 0
         self.missed = []  # type: list[tuple]
 

@@ -62,7 +62,9 @@ LAG = 0.2  # seconds a delivered change may wait before it is written
 MAX_BATCH = 10_000  # changes per transaction at most
 CLOSE_TIMEOUT = 5.0  # seconds to write what is left when the source stops
 PAGES_AHEAD = 2  # baseline pages handed to the writer and not yet written, at most
-PAGE_WAIT = 5.0  # seconds the reader of a baseline waits for the writer to take a page, at most
+# Seconds the reader of a baseline waits for the writer to take a page, at most: the event loop waits with
+# it, well within the 15 s the websocket's heartbeat allows for a pong.
+PAGE_WAIT = 5.0
 PAGE = "page"  # a batch item: one page of a baseline, its objects encoded
 _STOP = object()
 
