@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SECTIONS = {"throughput", "hotpath", "latency", "recovery", "recovery_paged", "memory", "state", "refresh",
+SECTIONS = {"throughput", "hotpath", "latency", "recovery", "recovery_paged", "recovery_paged_checkpoint",
+            "recovery_500k", "memory", "state", "refresh",
             "rulebook", "checkpoint", "restart", "feedback", "changed_by"}
 READERS = ("receive only (simulator send probe)", "bare reader (receive + parse)",
            "event source, unbounded queue", "event source, one-slot queue")
@@ -43,10 +44,11 @@ def test_every_section_ran_and_the_machine_is_named(quick_run):
 def test_the_table_prints_every_row(quick_run):
     stdout, results = quick_run
     rows = results["rows"]
-    # throughput, hot path, latency, recovery, paged recovery, memory, state, refresh, end to end,
-    # checkpoint on/off, bytes on disk + one restart per size, feedback, changed_by's four cases
+    # throughput, hot path, latency, recovery, paged recovery (off, checkpoint on, the large class: each with
+    # its memory row), memory, state, refresh, end to end, checkpoint on/off, bytes on disk + one restart per
+    # size, feedback, changed_by's four cases
     sizes = len(results["settings"]["restart"]["objects"])
-    assert len(rows) == 8 + 3 + 1 + 2 + 2 + 1 + 2 + 2 + 2 + 4 + 1 + sizes + 3 + 4
+    assert len(rows) == 8 + 3 + 1 + 2 + 3 * 3 + 1 + 2 + 2 + 2 + 4 + 1 + sizes + 3 + 4
     for row in rows:
         assert row["measured"] and row["measured"] in stdout
         assert row["result"] in ("met", "MISSED", "")
@@ -81,8 +83,18 @@ def test_latency_recovery_memory_and_state_are_consistent(quick_run):
     assert recovery["objects"] >= 1000 and recovery["reconnects"] == recovery["rounds"]
     assert recovery["recovered_events"] == recovery["rounds"] * recovery["missed_per_round"]
     assert all(ms > 0 for ms in recovery["live_ms_all"] + recovery["complete_ms_all"])
-    paged = sections["recovery_paged"]
-    assert paged["objects"] > 10_000 and paged["recovered_events"] == paged["rounds"] * paged["missed_per_round"]
+    for name, checkpoint in (("recovery_paged", "off"), ("recovery_paged_checkpoint", "SQLite"),
+                             ("recovery_500k", "off")):
+        paged = sections[name]
+        assert paged["objects"] > 10_000 and paged["recovered_events"] == paged["rounds"] * paged["missed_per_round"]
+        assert paged["checkpoint"] == checkpoint
+        assert len(paged["source_cpu_s_all"]) == len(paged["simulator_cpu_s_all"]) == paged["rounds"]
+        held = paged["memory"]
+        # the state of 20,000 tenants is about 5.5 MiB (290 bytes each, the state section's figure)
+        assert 0.2 * paged["objects"] * 290 / 2**20 < held["state_mb"] < 5 * paged["objects"] * 290 / 2**20
+        assert 0 < held["baseline_mb"] <= held["first_snapshot_peak_mb"] and held["recovery_peak_mb"] > 0
+        top = max(held["first_snapshot_peak_mb"], held["recovery_peak_mb"])
+        assert held["peak_over_state"] == pytest.approx((top - held["baseline_mb"]) / held["state_mb"], rel=0.05)
     memory = sections["memory"]
     assert memory["events"] >= results["settings"]["memory"]["events"]
     assert len(memory["rss_mb_samples"]) == memory["bursts"] and min(memory["rss_mb_samples"]) > 0
