@@ -304,6 +304,11 @@ class Reconciliation:
                     missed.append((Change(change.cls, dn, MODIFIED, attributes), changed_names(names), old))
         self.seen = seen
 
+    def not_seen(self) -> list:
+        """``(dn, record)`` of every known object no page has brought so far, in the known order."""
+        previous = self.previous
+        return [(dn, previous[dn]) for dn, record in self.current.items() if record is None]
+
     def finish(self) -> list:
         """The snapshot is complete: it becomes the state; returns the missed changes, deletions last."""
         state = self.state

@@ -95,9 +95,8 @@ class Snapshot:
         reconciliation = self.reconciliation
         if self.first or self.pages < 2:
             return [], 0
-        current = reconciliation.current
         registry = reconciliation.state.registry
-        missing = [(dn, record) for dn, record in reconciliation.previous.items() if dn not in current]
+        missing = reconciliation.not_seen()
         order_class = self.order_class
         gaps = None if self.bounds is None else _gaps(self.bounds)
         lows = [gap[0] for gap in gaps] if gaps else []
