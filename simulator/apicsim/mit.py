@@ -124,6 +124,11 @@ class Mit:
         self._index: dict[str, Mo] = {"": self.root}
         self._by_class: dict[str, dict[str, Mo]] = {}
         self._count = 0
+        #: bumped by every change to an object's presence or attributes, rollbacks included: a reader
+        #: that saw the same number before saw the same tree (query.py reuses a sorted class on it).
+        self._generation = 0
+        #: class -> the generation of the last change to an object of that class.
+        self._class_generation: dict[str, int] = {}
         self._listeners: tuple[Callable[[Sequence[Change]], None], ...] = ()
         self._tx: _Tx | None = None
         #: target DN -> DNs of relations that name it (stale entries are harmless: checked when used).
@@ -146,6 +151,19 @@ class Mit:
     def count_class(self, cls: str) -> int:
         """How many objects of class ``cls`` exist."""
         return len(self._by_class.get(cls, ()))
+
+    @property
+    def generation(self) -> int:
+        """A number that changes whenever any object appears, disappears or has an attribute rewritten."""
+        return self._generation
+
+    def class_generation(self, cls: str) -> int:
+        """Like :attr:`generation`, for the objects of class ``cls`` only (0: never changed)."""
+        return self._class_generation.get(cls, 0)
+
+    def _touch(self, cls: str) -> None:
+        self._generation += 1
+        self._class_generation[cls] = self._generation
 
     def walk(self, dn: str = "") -> Iterator[Mo]:
         """``dn`` and everything below it, pre-order (parents before children); nothing if absent.
@@ -462,11 +480,12 @@ class Mit:
         old = {key: a.get(key) for key in changed}
         if "modTs" in a:
             old["modTs"] = a["modTs"]
+        self._touch(mo.cls)
         for key in changed:
             a[key] = values[key]
         if "modTs" in a and a["modTs"] != "never":
             a["modTs"] = tx.stamp
-        tx.undo.append(lambda: _restore(a, old))
+        tx.undo.append(lambda: self._undo_modify(mo, old))
         before = {key: old[key] or "" for key in changed}
         tx.changes.append(Change("modified", info.name, mo.dn, dict(a), tuple(changed), tx.ts, before))
 
@@ -556,7 +575,13 @@ class Mit:
 
     # ---------------------------------------------------------------- indexes
 
+    def _undo_modify(self, mo: Mo, old: Mapping[str, str | None]) -> None:
+        """Undo one modification (a failed commit): the old values come back, and readers notice."""
+        self._touch(mo.cls)
+        _restore(mo.attrs, old)
+
     def _link(self, mo: Mo, attach: bool = True) -> None:
+        self._touch(mo.cls)
         if attach:
             mo.parent.children[mo.rn] = mo
         self._index[mo.dn] = mo
@@ -565,6 +590,7 @@ class Mit:
             self._count += 1
 
     def _unlink(self, mo: Mo, detach: bool = True) -> None:
+        self._touch(mo.cls)
         if detach:
             del mo.parent.children[mo.rn]
         del self._index[mo.dn]
