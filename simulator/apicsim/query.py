@@ -21,7 +21,7 @@ the way down to a wanted class are returned too, so the tree stays connected.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .catalogue import Catalogue
@@ -29,6 +29,7 @@ from .dn import is_within, join_dn, parent_dn, split_dn
 from .errors import bad_request
 from .filters import Predicate, as_number, compile_filter
 from .mit import Change, Mit, Mo
+from .paged_views import views_of
 
 _TARGETS = ("self", "children", "subtree")
 _SUBTREE = ("no", "children", "full")
@@ -167,16 +168,17 @@ def run_query(mit: Mit, query: Query, max_objects: int | None = None) -> tuple[i
 
     ``max_objects``: the most objects one answer may hold (the page when paged); more is the APIC's 400
     "result dataset is too big" (options.py ``max_query_objects``). Included and subtree children do not count.
+    A paged query's ordered result is kept for the following pages while the tree stays unchanged
+    (paged_views.py), so reading a large class page by page sorts it once, not once per page.
     """
-    results = query.targets(mit)
     render = _Renderer(mit, query)
-    if "required" in query.include:
-        results = [mo for mo in results if render.included(mo)]
     if "count" in query.include:
-        count = {"moCount": {"attributes": {"childAction": "", "count": str(len(results)), "dn": "", "status": ""}}}
-        return 1, [count]
-    for cls, prop, descending in reversed(query.order_by):
-        results = _ordered(results, cls, prop, descending)
+        found = str(len(_selected(mit, query, render)))
+        return 1, [{"moCount": {"attributes": {"childAction": "", "count": found, "dn": "", "status": ""}}}]
+    if query.page_size is None:
+        results: Sequence[Mo] = _selected_in_order(mit, query, render)
+    else:  # the next pages of this read most likely follow: keep the ordered result for them
+        results = views_of(mit).ordered(query, lambda: _selected_in_order(mit, query, render))
     total = len(results)
     if query.page_size is not None:
         start = query.page * query.page_size
@@ -187,6 +189,22 @@ def run_query(mit: Mit, query: Query, max_objects: int | None = None) -> tuple[i
         imdata = [render.flat(extra) for mo in results for extra in render.included(mo)]
         return len(imdata), imdata
     return total, [render.mo(mo) for mo in results]
+
+
+def _selected(mit: Mit, query: Query, render: _Renderer) -> list[Mo]:
+    """The query's objects in the tree's order; with ``rsp-subtree-include=required`` only those with includes."""
+    results = query.targets(mit)
+    if "required" in query.include:
+        results = [mo for mo in results if render.included(mo)]
+    return results
+
+
+def _selected_in_order(mit: Mit, query: Query, render: _Renderer) -> list[Mo]:
+    """What a query returns, before paging: its objects sorted by its ``order-by`` keys."""
+    results = _selected(mit, query, render)
+    for cls, prop, descending in reversed(query.order_by):
+        results = _ordered(results, cls, prop, descending)
+    return results
 
 
 class _Renderer:
