@@ -7,8 +7,8 @@ last missed change has been put on the queue as a `recovered` event (monotonic c
 shared by the two processes.
 
 CPU: the source's process and the simulator's, from the drop until the last missed change is on the
-queue; the simulator sorts the whole class for every page it answers, which a large class makes the
-larger share of the wait.
+queue; the simulator sorts the class once per recovery (the changes made during the drop invalidate
+the order it kept) and then renders and encodes every page.
 
 Memory (bench/footprint.py), in the section's own process, which runs nothing but the source: resident
 size once the source's modules are imported and before it starts (the baseline: interpreter, aiohttp,
@@ -68,7 +68,7 @@ async def _run(state_dir, objects: int, rounds: int, checkpoint: str) -> dict[st
             first_peak = footprint.peak()
             state = footprint.state_bytes(sub.state for sub in source.router.subscriptions)
             footprint.reset_peak()
-            timeout = max(TIMEOUT, objects / 2000)  # a large class on a busy machine: the simulator sorts it per page
+            timeout = max(TIMEOUT, objects / 2000)  # a large class on a busy machine
             source_cpu: list[float] = []
             sim_cpu: list[float] = []
             for n in range(rounds):
