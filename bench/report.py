@@ -146,6 +146,56 @@ def feedback_rows(result: dict[str, Any]) -> list[dict[str, str]]:
     return rows
 
 
+def _latencies(step: dict[str, Any] | None, limit_s: float) -> str:
+    """One mode's figures at one churn rate, for a side-by-side cell."""
+    if step is None:
+        return f"not run (p99 >= {limit_s:g} s at a lower rate)"
+    parts = []
+    if step["samples"]:
+        parts.append(f"p50 {step['p50_s'] * 1e3:,.0f} ms, p99 {step['p99_s'] * 1e3:,.0f} ms ({step['samples']} fired)")
+    if step["missed"]:
+        parts.append(f"{step['missed']} not fired within {step['fire_timeout_s']:g} s")
+    if step["churn_stopped"] in ("duration", "failed"):  # the simulator fell behind (or broke): say how far it got
+        parts.append(f"churn {step['churn_events'] / step['churn_planned']:.0%} done")
+    return ", ".join(parts)
+
+
+def churn_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    """Per churn rate, both modes side by side; the events the rule engine took in each; the highest rate
+    under the limit in each, and their ratio (a lower bound when the options reached the ladder's top)."""
+    section = "churn, shipped tenant_watch"
+    without, with_ = (result["modes"][mode] for mode in ("without options", "with options"))
+    limit, rates = result["limit_s"], result["rates"]
+    rows = []
+    for rate in rates:
+        cells = [_latencies(next((s for s in mode["steps"] if s["rate"] == rate), None), limit)
+                 for mode in (without, with_)]
+        rows.append(_row(section, f"commit -> rule fired, {rate:,.0f} tenant edits/s",
+                         f"without: {cells[0]} | with: {cells[1]}"))
+    engine = [f"{mode['engine_events']:,} for {mode['churn_events']:,} edits" for mode in (without, with_)]
+    rows.append(_row(section, "events the rule engine took (its own statistics)",
+                     f"without: {engine[0]} | with: {engine[1]}"))
+    low, high = without["highest_rate_under_limit"], with_["highest_rate_under_limit"]
+
+    def reached(rate: float) -> str:
+        if not rate:
+            return f"none (p99 >= {limit:g} s at {rates[0]:,.0f}/s)"
+        return f"{rate:,.0f}/s" + (" (the ladder's top)" if rate == rates[-1] else "")
+
+    measured = f"without options {reached(low)}, with {reached(high)}"
+    if low and low == rates[-1]:
+        measured += ": no ratio, both reached the top"
+    elif low:
+        measured += f" = {'>= ' if high == rates[-1] else ''}{high / low:.1f}x"
+    elif high:
+        measured += f" = > {high / rates[0]:.1f}x"
+    ratio = high / (low or rates[0])
+    met = bool(high) and ratio >= 10 and not (low and low == rates[-1])
+    rows.append(_row(section, f"highest churn with p99 < {limit:g} s", measured, "10x the rate without",
+                     _check(met)))
+    return rows
+
+
 def derive(results: dict[str, Any]) -> None:
     """Figures that combine sections: the source's share of ansible-rulebook's CPU per event.
 
@@ -175,7 +225,8 @@ def rows(results: dict[str, Any]) -> list[dict[str, str]]:
     builders = {"throughput": throughput_rows, "hotpath": hotpath_rows, "latency": latency_rows,
                 "recovery": recovery_rows, "recovery_paged": recovery_paged_rows, "memory": memory_rows,
                 "state": state_rows, "refresh": refresh_rows, "rulebook": rulebook_rows,
-                "checkpoint": checkpoint_rows, "restart": restart_rows, "feedback": feedback_rows}
+                "checkpoint": checkpoint_rows, "restart": restart_rows, "feedback": feedback_rows,
+                "churn": churn_rows}
     for name, build in builders.items():
         if name in results:
             out.extend(build(results[name]))

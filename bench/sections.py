@@ -13,7 +13,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import checkpointing, feedback, hotpath, latency, memory, recovery, refresh, restart, rulebook, throughput
+from bench import (
+    checkpointing,
+    churn_latency,
+    feedback,
+    hotpath,
+    latency,
+    memory,
+    recovery,
+    refresh,
+    restart,
+    rulebook,
+    throughput,
+)
 
 # name -> (what it measures, full-run parameters, --quick parameters)
 SECTIONS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
@@ -40,6 +52,9 @@ SECTIONS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
                 {"objects": [1000, 100_000], "postgres_objects": 100_000},
                 {"objects": [1000, 5000], "postgres_objects": 1000}),
     "feedback": ("ansible-rulebook with feedback vs without", {"count": 20_000}, {"count": 2_000}),
+    "churn": ("commit -> rule fired under churn, shipped tenant_watch, noise options on vs off",
+              {"rates": [250, 500, 1000, 2000, 4000, 8000, 10_000], "seconds": 15},
+              {"rates": [500, 4000], "seconds": 4}),
 }
 
 _RUNNERS = {
@@ -55,6 +70,7 @@ _RUNNERS = {
     "checkpoint": checkpointing.run,
     "restart": restart.run,
     "feedback": feedback.run,
+    "churn": churn_latency.run,
 }
 
 
