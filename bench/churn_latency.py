@@ -32,7 +32,7 @@ from typing import Any
 
 from bench.audit import AuditReceiver
 from bench.figures import percentile
-from bench.rulebook import _wait_subscribed
+from bench.rulebook import wait_subscribed
 from bench.simproc import SimProcess
 from bench.source import REPO
 
@@ -79,7 +79,7 @@ async def _ladder(state_dir: Path, mode: str, variables: dict[str, Any], rates: 
             extra = ("--websocket-url", audit.url, "--id", "1", "--heartbeat", "1")
             with RulebookProcess(RULEBOOK, cwd=Path(workdir), vars_file=files.vars_file, inventory=files.inventory,
                                  env=files.env, extra_args=extra) as rulebook:
-                await _wait_subscribed(sim, rulebook)
+                await wait_subscribed(sim, rulebook)
                 warm = await _rare_change(sim, audit, rulebook, f"bench-warm-{_slug(mode)}")
                 for rate in rates:
                     step = await _step(sim, audit, rulebook, mode, rate, seconds, seed)
