@@ -30,6 +30,8 @@ import types
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from bench.audit import AuditReceiver
 from bench.figures import percentile
 from bench.rulebook import wait_subscribed
@@ -81,8 +83,9 @@ async def _ladder(state_dir: Path, mode: str, variables: dict[str, Any], rates: 
                                  env=files.env, extra_args=extra) as rulebook:
                 await wait_subscribed(sim, rulebook)
                 warm = await _rare_change(sim, audit, rulebook, f"bench-warm-{_slug(mode)}")
+                process = psutil.Process(rulebook.proc.pid)  # the source and the engine (its JVM is in-process)
                 for rate in rates:
-                    step = await _step(sim, audit, rulebook, mode, rate, seconds, seed)
+                    step = await _step(sim, audit, rulebook, process, mode, rate, seconds, seed)
                     steps.append(step)
                     if not step["under_limit"]:
                         break
@@ -91,18 +94,24 @@ async def _ladder(state_dir: Path, mode: str, variables: dict[str, Any], rates: 
     highest = max((step["rate"] for step in steps if step["under_limit"]), default=0)
     churned = sum(step["churn_events"] for step in steps)
     engine = sum(step["engine_events"] for step in steps)
+    # CPU per edit where the rulebook kept up (a step it fell behind in leaves its edits unprocessed).
+    kept_up = [step for step in steps if step["under_limit"]]
+    kept_up_edits = sum(step["churn_events"] for step in kept_up)
+    cpu_us = sum(step["rulebook_cpu_s"] for step in kept_up) / kept_up_edits * 1e6 if kept_up_edits else None
     return {"variables": variables, "warm_up_s": warm, "steps": steps, "highest_rate_under_limit": highest,
             "churn_events": churned, "engine_events": engine,
             "engine_events_per_change": engine / churned if churned else None,
+            "rulebook_cpu_us_per_edit": cpu_us,
             "churn_errors": stats["churn"]["errors"]}
 
 
-async def _step(sim: SimProcess, audit: AuditReceiver, rulebook: RulebookProcess, mode: str, rate: float,
-                seconds: float, seed: int) -> dict[str, Any]:
+async def _step(sim: SimProcess, audit: AuditReceiver, rulebook: RulebookProcess, process: psutil.Process,
+                mode: str, rate: float, seconds: float, seed: int) -> dict[str, Any]:
     """One churn step: after SETTLE seconds of churn (a rule engine that cannot keep up is behind by then),
     rare tenants created one after another while the churn runs, until one takes the limit or more."""
     started = time.monotonic()
     engine_before = audit.session.get("eventsProcessed", 0)
+    cpu_before = sum(process.cpu_times()[:2])
     await sim.control("churn", duration=seconds, rate=rate, seed=seed, mix=MIX)
     await asyncio.sleep(min(SETTLE, seconds / 4))
     latencies: list[float] = []
@@ -124,9 +133,10 @@ async def _step(sim: SimProcess, audit: AuditReceiver, rulebook: RulebookProcess
     if not under:
         await sim.control("churn_stop")  # the ladder ends here: no need to wait for the rest of the window
     churn = await _churn_done(sim, started + seconds)
+    cpu = sum(process.cpu_times()[:2]) - cpu_before  # its playbooks run in child processes, not counted
     step: dict[str, Any] = {"rate": rate, "samples": len(ordered), "missed": missed, "fire_timeout_s": FIRE_TIMEOUT,
                             "churn_events": sum(churn["counts"].values()), "churn_planned": churn["events"],
-                            "churn_stopped": churn["stopped"], "under_limit": under,
+                            "churn_stopped": churn["stopped"], "under_limit": under, "rulebook_cpu_s": cpu,
                             # events the rule engine took meanwhile, from its statistics of the last second
                             "engine_events": audit.session.get("eventsProcessed", 0) - engine_before}
     if ordered:

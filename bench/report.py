@@ -175,6 +175,13 @@ def churn_rows(result: dict[str, Any]) -> list[dict[str, str]]:
     engine = [f"{mode['engine_events']:,} for {mode['churn_events']:,} edits" for mode in (without, with_)]
     rows.append(_row(section, "events the rule engine took (its own statistics)",
                      f"without: {engine[0]} | with: {engine[1]}"))
+    cpu = [mode["rulebook_cpu_us_per_edit"] for mode in (without, with_)]
+    measured = " | ".join(f"{label}: " + (f"{us:,.1f} us" if us else "no rate kept up")
+                          for label, us in zip(("without", "with"), cpu, strict=True))
+    if None not in cpu:  # what the CPU alone would allow, were the churn generator not the limit
+        measured += (f"; edits/s one core could take: {1e6 / cpu[0]:,.0f} vs {1e6 / cpu[1]:,.0f}"
+                     f" = {cpu[0] / cpu[1]:.0f}x")
+    rows.append(_row(section, "ansible-rulebook CPU per tenant edit, at the rates it kept up with", measured))
     low, high = without["highest_rate_under_limit"], with_["highest_rate_under_limit"]
 
     def reached(rate: float) -> str:

@@ -45,10 +45,10 @@ def test_the_table_prints_every_row(quick_run):
     rows = results["rows"]
     # throughput, hot path, latency, recovery, paged recovery, memory, state, refresh, end to end,
     # checkpoint on/off, bytes on disk + one restart per size, feedback, one churn row per rate + engine
-    # events + highest rate
+    # events + CPU per edit + highest rate
     sizes = len(results["settings"]["restart"]["objects"])
     rates = len(results["settings"]["churn"]["rates"])
-    assert len(rows) == 8 + 3 + 1 + 2 + 2 + 1 + 2 + 2 + 2 + 4 + 1 + sizes + 3 + rates + 2
+    assert len(rows) == 8 + 3 + 1 + 2 + 2 + 1 + 2 + 2 + 2 + 4 + 1 + sizes + 3 + rates + 3
     for row in rows:
         assert row["measured"] and row["measured"] in stdout
         assert row["result"] in ("met", "MISSED", "")
@@ -163,6 +163,8 @@ def test_churn_times_the_shipped_rulebook_with_and_without_its_noise_options(qui
         assert mode["highest_rate_under_limit"] == max(
             (step["rate"] for step in steps if step["under_limit"]), default=0)
         assert mode["churn_events"] == sum(step["churn_events"] for step in steps) and mode["churn_errors"] == 0
+        assert all(step["rulebook_cpu_s"] > 0 for step in steps)
+        assert (mode["rulebook_cpu_us_per_edit"] is None) == (not mode["highest_rate_under_limit"])
     # With the options the rule engine takes none of the tenant edits, only the rare creations and the
     # onboarding playbook's annotation on each (plus the warm-up's, if its statistics came late); without
     # them it takes the edits too (all of them, unless it fell behind in the step that ended the ladder).
