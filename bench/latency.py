@@ -9,6 +9,7 @@ they come. The first `WARM_UP` changes are left out of the figures.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from bench.figures import percentile
@@ -27,15 +28,20 @@ async def run(state_dir, rate: float, seconds: float) -> dict[str, Any]:
         return await measure(sim, rate, seconds, CHECKPOINT_OFF)
 
 
-async def measure(sim: SimProcess, rate: float, seconds: float, checkpoint: str) -> dict[str, Any]:
-    """One paced run against a simulator holding `TARGET_DN`, the source running with `checkpoint`."""
+async def measure(sim: SimProcess, rate: float, seconds: float, checkpoint: str, audited: bool = False,
+                  inspect: Callable[[Any], dict] | None = None, **source_options: Any) -> dict[str, Any]:
+    """One paced run against a simulator holding `TARGET_DN`, the source running with `checkpoint` (and
+    `source_options`); `audited`: each change also writes its audit record, as a user's change does;
+    `inspect(source)`: more figures, read from the source before it stops."""
     count = int(rate * seconds) + WARM_UP
     queue = StampedQueue()
-    async with running_source(queue, sim.source_args(subscriptions=["fvTenant"], checkpoint=checkpoint)):
+    args = sim.source_args(subscriptions=["fvTenant"], checkpoint=checkpoint, **source_options)
+    async with running_source(queue, args) as source:
         events: list[dict] = []
         consuming = asyncio.ensure_future(_consume(queue, events, count))
-        paced = await sim.call("pace", dn=TARGET_DN, count=count, rate=rate)
+        paced = await sim.call("pace", dn=TARGET_DN, count=count, rate=rate, audited=audited)
         await asyncio.wait_for(consuming, 60)
+        extra = inspect(source) if inspect is not None else {}
     latencies = []
     for event, put_ns in zip(events, queue.stamps, strict=True):
         parsed = parse_pace_value(event["aci"]["attributes"].get("descr", ""))
@@ -52,6 +58,7 @@ async def measure(sim: SimProcess, rate: float, seconds: float, checkpoint: str)
         "p99_ms": percentile(latencies, 99),
         "max_ms": latencies[-1],
         "simulator_late_max_ms": paced["late_max"] * 1e3,
+        **extra,
     }
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import (
+    attribution,
     checkpointing,
     churn_latency,
     feedback,
@@ -36,8 +37,13 @@ SECTIONS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "latency": ("commit -> queue put at a steady rate", {"rate": 1000, "seconds": 10}, {"rate": 1000, "seconds": 1}),
     "recovery": ("socket dropped with 1,000 objects subscribed", {"objects": 1000, "rounds": 5},
                  {"objects": 1000, "rounds": 2}),
-    "recovery_paged": ("socket dropped with 100,000 objects subscribed: paged snapshots",
+    "recovery_paged": ("socket dropped with 100,000 objects subscribed: paged snapshots, peak memory",
                        {"objects": 100_000, "rounds": 3}, {"objects": 20_000, "rounds": 1}),
+    "recovery_paged_checkpoint": ("the same with the SQLite checkpoint on (its baseline written page by page)",
+                                  {"objects": 100_000, "rounds": 3, "checkpoint": True},
+                                  {"objects": 20_000, "rounds": 1, "checkpoint": True}),
+    "recovery_500k": ("socket dropped with 500,000 objects subscribed (--quick: 20,000)",
+                      {"objects": 500_000, "rounds": 2}, {"objects": 20_000, "rounds": 1}),
     "memory": ("RSS across a long stream of events", {"events": 1_000_000, "bursts": 10, "warm_up_bursts": 2},
                {"events": 40_000, "bursts": 4, "warm_up_bursts": 1}),
     "state": ("reconciliation state per tracked object", {"objects": 100_000}, {"objects": 10_000}),
@@ -52,6 +58,8 @@ SECTIONS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
                 {"objects": [1000, 100_000], "postgres_objects": 100_000},
                 {"objects": [1000, 5000], "postgres_objects": 1000}),
     "feedback": ("ansible-rulebook with feedback vs without", {"count": 20_000}, {"count": 2_000}),
+    "changed_by": ("commit -> queue put with changed_by (audit records) vs without", {"rate": 200, "seconds": 10},
+                   {"rate": 200, "seconds": 1}),
     "churn": ("commit -> rule fired under churn, shipped tenant_watch, noise options on vs off",
               {"rates": [250, 500, 1000, 2000, 4000, 8000, 10_000], "seconds": 15},
               {"rates": [500, 4000], "seconds": 4}),
@@ -63,6 +71,8 @@ _RUNNERS = {
     "latency": latency.run,
     "recovery": recovery.run,
     "recovery_paged": recovery.run,
+    "recovery_paged_checkpoint": recovery.run,
+    "recovery_500k": recovery.run,
     "memory": memory.stream,
     "state": memory.state,
     "refresh": refresh.run,
@@ -70,6 +80,7 @@ _RUNNERS = {
     "checkpoint": checkpointing.run,
     "restart": restart.run,
     "feedback": feedback.run,
+    "changed_by": attribution.run,
     "churn": churn_latency.run,
 }
 

@@ -84,13 +84,14 @@ class Host:
         self.sim.control.create_tenant(name)
         return {"committed": time.time()}
 
-    async def pace(self, dn: str, count: int, rate: float) -> dict[str, Any]:
+    async def pace(self, dn: str, count: int, rate: float, audited: bool = False) -> dict[str, Any]:
         """Modify `dn` `count` times at a steady `rate` per second, each `descr` stamped with its commit time.
 
         The schedule is absolute (change n is due at start + n/rate), so a late wake-up does not slow
-        the stream down; how late the simulator itself was is reported.
+        the stream down; how late the simulator itself was is reported. `audited`: each change leaves its
+        audit record (aaaModLR) as an operator's change does, at the cost of writing it.
         """
-        modify = self.sim.mit.modify
+        modify = self.sim.control.modify if audited else self.sim.mit.modify
         loop = asyncio.get_running_loop()
         start = loop.time()
         late_max = 0.0

@@ -6,13 +6,15 @@ session, `ind` (creation, modification, deletion), the change set, a description
 transitions (a port going down, a switch leaving the fabric, an endpoint moving) get an `eventRecord` at
 `subj-[<affected dn>]/rec-<id>` instead: nobody made them, so there is no user to name.
 
-Records are written in their own commit, right after the change they describe, so subscribers of
-`aaaModLR` or `eventRecord` receive them as ordinary `created` pushes. The oldest are deleted beyond
+Records are written in their own commit, right after the change they describe (audit records `audit_delay`
+seconds after it when that option is set), so subscribers of `aaaModLR` or `eventRecord` receive them as
+ordinary `created` pushes. The oldest are deleted beyond
 `history_records_max`, as an APIC rolls its records over.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from collections import deque
@@ -46,9 +48,10 @@ class Actor:
 class HistoryLog:
     """Writes the audit and event records of a simulated APIC into its object tree."""
 
-    def __init__(self, mit: Mit, limit: int = 10_000) -> None:
+    def __init__(self, mit: Mit, limit: int = 10_000, audit_delay: float = 0.0) -> None:
         self._mit = mit
         self._limit = limit
+        self._audit_delay = audit_delay
         highest = max((_record_id(mo.attrs) for cls in RECORD_CLASSES for mo in mit.of_class(cls)),
                       default=_FIRST_ID - 1)
         self._ids = itertools.count(max(highest + 1, _FIRST_ID))
@@ -58,7 +61,8 @@ class HistoryLog:
     # ---------------------------------------------------------------- audit
 
     def audit(self, changes: Sequence[Change], actor: Actor) -> list[str]:
-        """One `aaaModLR` per configuration object the commit changed; returns their DNs."""
+        """One `aaaModLR` per configuration object the commit changed; returns their DNs (none yet when they are
+        written `audit_delay` seconds later)."""
         catalogue = self._mit.catalogue
         tx_id = str(next(self._tx))
         records = []
@@ -78,6 +82,9 @@ class HistoryLog:
                 "trig": "config", "txId": tx_id, "user": actor.user, "sessionId": actor.session_id,
                 "clientTag": actor.client_tag,
             })
+        if self._audit_delay > 0 and records:
+            asyncio.get_running_loop().call_later(self._audit_delay, self._write, AUDIT_CLASS, "mod", records)
+            return []
         return self._write(AUDIT_CLASS, "mod", records)
 
     # --------------------------------------------------------------- events

@@ -6,6 +6,7 @@ one-shot actions (drop sockets, expire sessions) are carried out by the simulato
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .clock import SimClock
@@ -65,6 +66,29 @@ class Chaos:
             return self._refresh
         return None
 
+    def trap_query(self, match: str, action: Callable[[], object]) -> None:
+        """Run `action` when the next GET whose path and query contain `match` arrives, before it is answered;
+        an action that returns True aborts that request's connection instead of answering it."""
+        self._traps.append((match, action))
+
+    def sprung(self, path_qs: str) -> Callable[[], object] | None:
+        """The action armed for this GET, if any (each trap fires once)."""
+        for index, (match, action) in enumerate(self._traps):
+            if match in path_qs:
+                del self._traps[index]
+                return action
+        return None
+
+    def hold_pushes(self) -> None:
+        """Keep every commit's changes from the sockets until `release_pushes` (pushes that arrive late)."""
+        if self.held is None:
+            self.held = []
+
+    def release_pushes(self) -> list:
+        """The commits held since `hold_pushes`, in commit order; pushes flow again."""
+        held, self.held = self.held or [], None
+        return held
+
     @property
     def refresh_delay_before_auth(self) -> bool:
         """Whether the refresh fault (if one applies) is to be taken before the token is checked."""
@@ -77,6 +101,8 @@ class Chaos:
         self._refresh_until = 0.0
         self._refresh_fails_left = 0
         self._refresh = RefreshFault()
+        self._traps = []  # type: list[tuple[str, Callable[[], object]]]
+        self.held = None  # type: list | None  # commits whose pushes are held back, while holding
 
     def state(self) -> dict[str, float | int | bool]:
         now = self._clock.now()
@@ -88,4 +114,6 @@ class Chaos:
             "refresh_delay": self._refresh.delay,
             "refresh_fail": self._refresh.fail,
             "refresh_before_auth": self._refresh.before_auth,
+            "query_traps": len(self._traps),
+            "held_commits": None if self.held is None else len(self.held),
         }

@@ -245,6 +245,47 @@ class Control:
         self._chaos.disturb_refreshes(float(seconds), int(count), float(delay), bool(fail), bool(before_auth))
         return self._chaos.state()
 
+    def delete_on_query(self, match: str, dns: list[str]) -> dict[str, Any]:
+        """Delete `dns` when the next GET whose path and query contain `match` arrives, just before it is
+        answered: a deletion committed at an exact moment of a client's reading (between two snapshot pages)."""
+        doomed = [str(dn) for dn in dns]
+        if not match or not doomed:
+            raise bad_request("delete_on_query needs a non-empty match and at least one DN")
+
+        def delete() -> None:
+            for dn in doomed:
+                self.delete(dn)
+
+        self._chaos.trap_query(str(match), delete)
+        return self._chaos.state()
+
+    def drop_on_query(self, match: str) -> dict[str, Any]:
+        """When the next GET whose path and query contain `match` arrives, drop every websocket and abort
+        that request's connection unanswered: a connection lost in the middle of a client's reading."""
+        if not match:
+            raise bad_request("drop_on_query needs a non-empty match")
+
+        def drop() -> bool:
+            self.drop()
+            return True  # the request's own connection goes too
+
+        self._chaos.trap_query(str(match), drop)
+        return self._chaos.state()
+
+    def hold_pushes(self) -> dict[str, Any]:
+        """Hold every push from now on (the commits still happen): pushes that reach clients late."""
+        self._chaos.hold_pushes()
+        return self._chaos.state()
+
+    def release_pushes(self) -> dict[str, Any]:
+        """Push the held commits, in commit order, and stop holding."""
+        held = self._chaos.release_pushes()
+        for changes in held:
+            for member in self._cluster.members:
+                if member.up:
+                    member.deliver(changes, self.grouping)
+        return {"released": len(held)}
+
     def reset_chaos(self) -> dict[str, Any]:
         self._chaos.reset()
         return self._chaos.state()
@@ -289,7 +330,7 @@ class Control:
             "clear_fault", "burst", "drop", "expire_sessions", "throttle_logins", "disturb_refreshes",
             "reset_chaos", "advance_clock", "member_down", "member_up", "stats", "link_down", "link_up",
             "link_flap", "node_down", "node_up", "endpoint_learn", "endpoint_move", "endpoint_age_out",
-            "large_fabric", "churn", "churn_stop",
+            "large_fabric", "churn", "churn_stop", "delete_on_query", "drop_on_query", "hold_pushes", "release_pushes",
         )
         return {name: getattr(self, name) for name in names}
 

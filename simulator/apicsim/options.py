@@ -98,6 +98,10 @@ class SimOptions:
     # history records (reference 4: aaaModLR, eventRecord)
     history_records_max: int = 10_000
     """Audit and event records kept; beyond it the oldest are deleted, as an APIC rolls its records over."""
+    audit_delay: float = 0.0
+    """UNK. Seconds between a configuration commit and its audit records (`aaaModLR`). An APIC writes them after
+    the change; how long after, and so how late their pushes follow the object's, is not documented. 0 writes
+    them right after the commit."""
 
     # cluster (reference 6)
     members: int = 1
@@ -130,6 +134,8 @@ class SimOptions:
                 raise ValueError(f"{name} must be > 0 seconds, not {getattr(self, name)!r}")
         if self.members < 1:
             raise ValueError(f"members must be >= 1, not {self.members!r}")
+        if self.audit_delay < 0:
+            raise ValueError(f"audit_delay must be >= 0 seconds, not {self.audit_delay!r}")
         if self.history_records_max < 1:
             raise ValueError(f"history_records_max must be >= 1, not {self.history_records_max!r}")
         if self.max_query_objects < 1:

@@ -160,6 +160,10 @@ async def _objects(request: web.Request, member: Member) -> web.StreamResponse:
     mit = member.mit
     params = {k: v for k, v in request.query.items() if k not in _NOT_QUERY}
     if request.method == "GET":
+        trap = member.chaos.sprung(request.path_qs)
+        if trap is not None and trap() is True and request.transport is not None:
+            request.transport.abort()
+            return web.Response(status=503)  # never reaches the client: its connection is gone
         query = compile_query(mit.catalogue, request.path, params)
         total, imdata = run_query(mit, query, member.options.max_query_objects)
         if request.query.get("subscription") == "yes":

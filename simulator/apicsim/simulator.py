@@ -61,7 +61,7 @@ class Simulator:
         self.verifier = SignatureVerifier()
         self.chaos = Chaos(self.clock)
         self.faults = FaultEngine(self.mit, self.clock, options)
-        self.history = HistoryLog(self.mit, options.history_records_max)
+        self.history = HistoryLog(self.mit, options.history_records_max, options.audit_delay)
         self.operations = FabricOperations(self.mit, self.faults, self.history, self.clock)
         self.fingerprint = site_fingerprint(str(id(self)))
         self.cluster = Cluster(self._members(), shared_sessions=options.tokens_across_members)
@@ -156,6 +156,10 @@ class Simulator:
             extra = derived_changes(changes)
             if extra:
                 changes = [*changes, *extra]
+        held = self.chaos.held
+        if held is not None:
+            held.append(changes)
+            return
         grouped = self.control.grouping
         for member in self.cluster.members:
             if member.up:

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SECTIONS = {"throughput", "hotpath", "latency", "recovery", "recovery_paged", "memory", "state", "refresh",
-            "rulebook", "checkpoint", "restart", "feedback", "churn"}
+SECTIONS = {"throughput", "hotpath", "latency", "recovery", "recovery_paged", "recovery_paged_checkpoint",
+            "recovery_500k", "memory", "state", "refresh",
+            "rulebook", "checkpoint", "restart", "feedback", "changed_by", "churn"}
 READERS = ("receive only (simulator send probe)", "bare reader (receive + parse)",
            "event source, unbounded queue", "event source, one-slot queue")
 
@@ -43,12 +44,13 @@ def test_every_section_ran_and_the_machine_is_named(quick_run):
 def test_the_table_prints_every_row(quick_run):
     stdout, results = quick_run
     rows = results["rows"]
-    # throughput, hot path, latency, recovery, paged recovery, memory, state, refresh, end to end,
-    # checkpoint on/off, bytes on disk + one restart per size, feedback, one churn row per rate + engine
-    # events + CPU per edit + highest rate
+    # throughput, hot path, latency, recovery, paged recovery (off, checkpoint on, the large class: each with
+    # its memory row), memory, state, refresh, end to end, checkpoint on/off, bytes on disk + one restart per
+    # size, feedback, changed_by's four cases, one churn row per rate + engine events + CPU per edit +
+    # highest rate
     sizes = len(results["settings"]["restart"]["objects"])
     rates = len(results["settings"]["churn"]["rates"])
-    assert len(rows) == 8 + 3 + 1 + 2 + 2 + 1 + 2 + 2 + 2 + 4 + 1 + sizes + 3 + rates + 3
+    assert len(rows) == 8 + 3 + 1 + 2 + 3 * 3 + 1 + 2 + 2 + 2 + 4 + 1 + sizes + 3 + 4 + rates + 3
     for row in rows:
         assert row["measured"] and row["measured"] in stdout
         assert row["result"] in ("met", "MISSED", "")
@@ -83,8 +85,18 @@ def test_latency_recovery_memory_and_state_are_consistent(quick_run):
     assert recovery["objects"] >= 1000 and recovery["reconnects"] == recovery["rounds"]
     assert recovery["recovered_events"] == recovery["rounds"] * recovery["missed_per_round"]
     assert all(ms > 0 for ms in recovery["live_ms_all"] + recovery["complete_ms_all"])
-    paged = sections["recovery_paged"]
-    assert paged["objects"] > 10_000 and paged["recovered_events"] == paged["rounds"] * paged["missed_per_round"]
+    for name, checkpoint in (("recovery_paged", "off"), ("recovery_paged_checkpoint", "SQLite"),
+                             ("recovery_500k", "off")):
+        paged = sections[name]
+        assert paged["objects"] > 10_000 and paged["recovered_events"] == paged["rounds"] * paged["missed_per_round"]
+        assert paged["checkpoint"] == checkpoint
+        assert len(paged["source_cpu_s_all"]) == len(paged["simulator_cpu_s_all"]) == paged["rounds"]
+        held = paged["memory"]
+        # the state of 20,000 tenants is about 5.5 MiB (290 bytes each, the state section's figure)
+        assert 0.2 * paged["objects"] * 290 / 2**20 < held["state_mb"] < 5 * paged["objects"] * 290 / 2**20
+        assert 0 < held["baseline_mb"] <= held["first_snapshot_peak_mb"] and held["recovery_peak_mb"] > 0
+        top = max(held["first_snapshot_peak_mb"], held["recovery_peak_mb"])
+        assert held["peak_over_state"] == pytest.approx((top - held["baseline_mb"]) / held["state_mb"], rel=0.05)
     memory = sections["memory"]
     assert memory["events"] >= results["settings"]["memory"]["events"]
     assert len(memory["rss_mb_samples"]) == memory["bursts"] and min(memory["rss_mb_samples"]) > 0
@@ -139,6 +151,22 @@ def test_feedback_runs_every_mode_through_ansible_rulebook(quick_run):
         assert figures["changes"] == section["count"] and figures["rate"] > 0 and figures["cpu_us_per_event"] > 0
     assert section["feedback_of_handed_over"] == pytest.approx(
         section["modes"]["feedback"]["rate"] / section["modes"]["handed over"]["rate"])
+
+
+def test_changed_by_attributes_every_event_or_says_why_not(quick_run):
+    _, results = quick_run
+    cases = results["sections"]["changed_by"]["cases"]
+    assert set(cases) == {"off", "on", "records 50 ms late", "no record in time"}
+    assert "matched" not in cases["off"]  # no attribution line at all
+    changes = cases["off"]["changes"]
+    for case in ("on", "records 50 ms late"):
+        figures = cases[case]
+        assert figures["changes"] == changes and figures["unmatched"] == 0 and figures["matched"] >= changes
+    missing = cases["no record in time"]
+    assert missing["matched"] == 0 and missing["unmatched"] >= changes
+    assert missing["longest_wait_ms"] >= 200  # each waited its whole changed_by_wait before leaving null
+    for figures in cases.values():
+        assert 0 < figures["p50_ms"] <= figures["p99_ms"] <= figures["max_ms"]
 
 
 def test_churn_times_the_shipped_rulebook_with_and_without_its_noise_options(quick_run):

@@ -39,7 +39,9 @@ def test_demo_tells_the_whole_story_and_stops_cleanly(tmp_path: Path):
     # the loop guard: the hand-made change and the drift guard's restore are audited; the restore starts nothing
     assert "audit record: jdoe modification tnFvCtxName (Old: main, New: elsewhere)" in out
     assert "audit record: admin modification tnFvCtxName (Old: elsewhere, New: main)" in out
-    assert "the rule skipped it, change_audit ran 1 time(s)" in out
+    assert "the rule skipped it, as it skipped the onboarding's writes. change_audit ran 2 times" in out
+    # attribution: the tenant's event named who created it, from the APIC's audit record
+    assert "Who created it: jdoe (transaction " in out
     assert out.count("exit code 0, no process left behind") == 3
     # the restart: the tenant created while tenant_watch was down is onboarded when it starts again
     assert "tenant_watch stopped (exit code 0)" in out and "uni/tn-while-down: baseline applied" in out

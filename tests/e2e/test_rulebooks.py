@@ -73,7 +73,7 @@ def test_tenant_watch_onboards_each_new_tenant_once(apic_thread, tmp_path: Path)
     apic = apic_thread
     reports = tmp_path / "reports"
     with running(apic, tmp_path, "tenant_watch", 1) as rulebook:
-        apic.call(apic.control.create_tenant, "e2e-a")
+        apic.call(apic.control.create_tenant, "e2e-a", "", "jane")
         run = rulebook.wait_for_run(ONBOARD_PLAY, 1)
         assert (run.failed, run.changed) == (0, 3), "\n".join(run.lines)
 
@@ -88,6 +88,9 @@ def test_tenant_watch_onboards_each_new_tenant_once(apic_thread, tmp_path: Path)
         record = read_json(reports / "onboard-e2e-a.json")
         assert (record["tenant"], record["dn"]) == ("e2e-a", "uni/tn-e2e-a")
         assert record["trigger"]["rule"] == "Tenant created" and len(record["trigger"]["event_uuid"]) == 36
+        # who created it, joined by the event source from the APIC's audit record (changed_by)
+        assert record["trigger"]["changed_by"]["user"] == "jane"
+        assert "name:e2e-a" in record["trigger"]["changed_by"]["change_set"]
         sent_classes = {next(iter(child)) for child in record["sent"]["fvTenant"]["children"]}
         assert sent_classes == {"fvCtx", "fvBD", "fvAp"}
 

@@ -31,7 +31,7 @@ async def test_throttling_every_request(client):
     state = client.sim.control.reset_chaos()
     assert state == {"throttle_remaining": 0.0, "throttle_all_requests": False, "refresh_fault_remaining": 0.0,
                      "refresh_faults_left": 0, "refresh_delay": 0.0, "refresh_fail": False,
-                     "refresh_before_auth": False}, state
+                     "refresh_before_auth": False, "query_traps": 0, "held_commits": None}, state
     assert (await client.request("GET", "/api/mo/uni.json", token=token))[0] == 200
 
 

@@ -249,18 +249,24 @@ class Reconciliation:
     state's compact records and the missed changes (only those carry attributes), never the pages. The
     state itself is untouched until ``finish``, so a snapshot abandoned half-way (a drop while paging)
     leaves it as it was. An object that a shifting page boundary returns twice counts once (the first).
+
+    The new state starts as the known DNs, each mapped to None until a page brings it: an object the
+    state knew keeps its known DN string (and its record when unchanged), so reading the snapshot of a
+    known class adds about one dictionary table to the state instead of a second copy of it.
     """
 
-    __slots__ = ("current", "missed", "previous", "state")
+    __slots__ = ("current", "missed", "previous", "seen", "state")
 
     def __init__(self, state: KnownState) -> None:
         self.state = state
         self.previous = state.objects
-        self.current = {}  # type: dict[str, array]
+        # DN -> record; None for a known DN that no page has brought yet
+        self.current = dict.fromkeys(state.objects) if state.initialized else {}  # type: dict[str, array | None]
+        self.seen = 0
         self.missed = []  # type: list[tuple]
 
     def __len__(self) -> int:
-        return len(self.current)
+        return self.seen
 
     def add(self, changes: list) -> None:
         """Compare one page's objects (Changes) with the state."""
@@ -269,24 +275,39 @@ class Reconciliation:
         previous = self.previous
         current = self.current
         missed = self.missed
+        seen = self.seen
         for change in changes:
             dn = change.dn
-            if dn in current:
+            if current.get(dn) is not None:
                 continue
+            seen += 1
             attributes = change.attributes
             schema = registry.for_attributes(change.cls, attributes)
             record = schema.record(attributes)
-            current[dn] = record
             if not initialized:
+                current[dn] = record
                 continue
             old = previous.get(dn)
             if old is None:
+                current[dn] = record
                 missed.append((Change(change.cls, dn, CREATED, attributes), [], None))
-            elif old != record:
+            elif old == record:
+                # Unchanged (most objects): the known record is kept, so a recovery holds one record per
+                # object, not two, and the fresh one is freed before the next is built. Nothing writes to
+                # ``current`` before ``finish``, so sharing leaves an abandoned snapshot's state as it was.
+                current[dn] = old
+            else:
+                current[dn] = record
                 # Records can differ only in layout (a sparse push appended a name); only values count.
                 names = _changed_between(registry.of(old), old, schema, attributes)
                 if names:
                     missed.append((Change(change.cls, dn, MODIFIED, attributes), changed_names(names), old))
+        self.seen = seen
+
+    def not_seen(self) -> list:
+        """``(dn, record)`` of every known object no page has brought so far, in the known order."""
+        previous = self.previous
+        return [(dn, previous[dn]) for dn, record in self.current.items() if record is None]
 
     def finish(self) -> list:
         """The snapshot is complete: it becomes the state; returns the missed changes, deletions last."""
@@ -296,12 +317,16 @@ class Reconciliation:
         missed = self.missed
         tombstones = set()
         if state.initialized:
-            for dn, record in self.previous.items():
-                if dn in current:
-                    continue
-                gone = {"dn": dn, "status": DELETED}
-                missed.append((Change(registry.of(record).cls, dn, DELETED, gone), [], record))
+            previous = self.previous
+            gone = [dn for dn, record in current.items() if record is None]  # in the known order
+            for dn in gone:
+                record = previous[dn]
+                missed.append((Change(registry.of(record).cls, dn, DELETED, {"dn": dn, "status": DELETED}), [],
+                               record))
                 tombstones.add(dn)
+                del current[dn]
+            if len(gone) > len(current):  # most of the class is gone: do not keep a table sized for it
+                current = dict(current)
         state.objects = current
         state.tombstones = tombstones
         state.initialized = True

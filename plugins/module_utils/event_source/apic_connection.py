@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 try:
     from aiohttp import WSMsgType
@@ -40,12 +41,12 @@ from ansible_collections.fabricops.aci.plugins.module_utils.event_source.subscri
     smaller_page_size,
 )
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.tasks import TaskSet
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.unseen_check import check_unseen
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_BUDGET = 0.5  # seconds for cancelling tasks; the socket close and logout take the rest of 1 s
 SOCKET_HEARTBEAT = 30.0  # ping the APIC so a silently dead peer is noticed
-MAX_PASSES = 3  # reads of a paged snapshot at most, while deletions keep moving its page boundaries
 
 
 class ApicConnection:
@@ -82,6 +83,8 @@ class ApicConnection:
             self._tasks.spawn(self._start_subscriptions())
             if self.router.fold_windows:
                 self._tasks.spawn(self._flush_folds(min(self.router.fold_windows)))
+            if self.router.attribution is not None and self.router.attribution.wait > 0:
+                self._tasks.spawn(self._release_attributions())
             await self._tasks.wait_failure()
             raise ConnectionLost("the connection ended")  # not reached: wait_failure raises
         finally:
@@ -126,16 +129,25 @@ class ApicConnection:
     # ----------------------------------------------------------------- subscriptions
 
     async def _start_subscriptions(self) -> None:
+        """Subscribe everything; the audit log of ``changed_by`` right after the subscriptions whose changes it
+        names, so that a count of live subscriptions never says "listening" before they are."""
         subs = self.router.subscriptions
         results = await asyncio.gather(*(self._subscribe(sub) for sub in subs), return_exceptions=True)
         for sub, result in zip(subs, results):  # noqa: B905 (Python 3.8 compatible code)
             if isinstance(result, BaseException):
                 raise self._subscribe_failure(sub, result)
+        audit = self.router.audit
+        if audit is not None:
+            try:
+                await self._subscribe(audit)
+            except Exception as exc:
+                raise self._subscribe_failure(audit, exc) from None
         await self._resync()
         self.healthy = True
         if self._on_healthy is not None:
             self._on_healthy(self.client.label)
-        log.info("all %d subscription(s) on %s are live", len(subs), self.client.label)
+        log.info("all %d subscription(s) on %s are live%s", len(subs), self.client.label,
+                 "" if audit is None else ", and the audit log for changed_by")
         self._tasks.spawn(self._refresh_subscriptions())
 
     async def _subscribe(self, sub: Subscription) -> None:
@@ -145,7 +157,11 @@ class ApicConnection:
         sub_id = snapshot = None
         expires_at = 0.0
         try:
-            sub_id, snapshot, expires_at = await self._take_snapshot(sub)
+            if sub is router.audit:  # changed_by's audit log: pushes only, its answer holds one record at most
+                sub_id = (await self.client.subscribe_page(sub.spec.subscribe_url(self.refresh_timeout, 1)))[0]
+                expires_at = self._loop.time() + self.refresh_timeout
+            else:
+                sub_id, snapshot, expires_at = await self._take_snapshot(sub)
         finally:
             events = router.end_subscribe(sub, sub_id, snapshot, expires_at)
         if events:
@@ -173,30 +189,18 @@ class ApicConnection:
                             "of %d object(s)", sub.name, client.label,
                             f"pages of {page_size}" if page_size else "one answer", smaller)
                 page_size = sub.page_size = smaller
-        router = self.router
         paging = _Paging(self, sub, sub_id, page_size)
-        snapshot = router.start_snapshot(sub)
+        snapshot = self.router.start_snapshot(sub)
         snapshot.add(imdata)
         imdata = None
-        passes = 1
-        seen = 0  # deletions held before this pass began
-        while page_size:
+        if page_size:
             await paging.read_pass(snapshot, total)
-            # An object deleted between two page reads moves every later object one place up: the first one
-            # of the next page then ends the page before, already read, and would look deleted. Such a pass
-            # is read again (objects seen twice count once, the held pushes still follow the complete
-            # snapshot); an object is missed only if deletions skip it in every pass.
-            held = router.held_deletions(sub_id)
-            if held == seen or passes == MAX_PASSES:
-                break
-            seen = held
-            passes += 1
-            total, imdata = await paging.read(0)
-            snapshot.add(imdata or [])
-            imdata = None
+            # Known objects no page showed are asked for before they count as deleted (snapshot.py): a
+            # deletion between two page reads moves later objects into a page already read.
+            await check_unseen(paging.query, sub, snapshot)
         if snapshot.pages > 1:
-            log.info("subscription %s: read %d object(s) in %d page(s) of %d, %d pass(es)", sub.name,
-                     len(snapshot), snapshot.pages, page_size, passes)
+            log.info("subscription %s: read %d object(s) in %d page(s) of %d", sub.name, len(snapshot),
+                     snapshot.pages, page_size)
         return sub_id, snapshot, paging.expires_at
 
     async def _flush_folds(self, window: float) -> None:
@@ -209,11 +213,28 @@ class ApicConnection:
             if tickets:
                 await router.emit(tickets)
 
+    async def _release_attributions(self) -> None:
+        """Let go of the events whose wait for their audit record has ended (changed_by), in turn with every
+        other emitter. Waits are equally long and taken in order, so the oldest one ends first."""
+        router = self.router
+        attribution = router.attribution
+        while True:
+            deadline = attribution.next_deadline()
+            delay = attribution.wait if deadline is None else deadline - time.monotonic()
+            await asyncio.sleep(max(delay, 0.001))
+            tickets = router.due_attributions()
+            if tickets:
+                await router.emit(tickets)
+
     def _subscribe_failure(self, sub: Subscription, exc: BaseException) -> BaseException:
         """The exception a failed subscribe ends the connection with: a refused query names the subscription
         and the fix (the supervisor's lifecycle stops the source for it only if it never worked)."""
         if isinstance(exc, (ConnectionLost, SourceError)):
             return exc
+        if sub is self.router.audit and classify(exc) == Outcome.REFUSED:
+            return SubscriptionRejected(f"changed_by: the APIC at {self.client.label} refused the audit log "
+                                        f"subscription (class aaaModLR): {getattr(exc, 'text', '') or exc}; give "
+                                        "the user read access to the audit log, or set changed_by to false")
         if classify(exc) == Outcome.REFUSED:
             return SubscriptionRejected(f"subscription {sub.name!r} was refused by the APIC at {self.client.label}: "
                                         f"{getattr(exc, 'text', '') or exc}; check its class, dn, path, query "
@@ -238,7 +259,7 @@ class ApicConnection:
         interval = self._refresh_interval()
         while True:
             await asyncio.sleep(interval)
-            for sub in self.router.subscriptions:
+            for sub in self.router.all_subscriptions():
                 if not sub.busy:
                     sub.busy = True
                     self._tasks.spawn(self._refresh_one(sub, interval))
@@ -340,6 +361,12 @@ class _Paging:
 
     async def read(self, page: int) -> tuple:
         """``(totalCount, imdata)`` of one page (a plain query: it makes no subscription)."""
+        answer = await self.query(self.spec.page_url(page, self.page_size))
+        self.connection.router.stats.pages += 1
+        return answer
+
+    async def query(self, url: str) -> tuple:
+        """``(totalCount, imdata)`` of a plain query made while the snapshot is read."""
         connection = self.connection
         client = connection.client
         loop = connection._loop
@@ -348,9 +375,7 @@ class _Paging:
             await client.refresh_subscription(self.sub_id, timeout=max(interval, 1.0))
             self.refreshed = loop.time()
             self.expires_at = self.refreshed + connection.refresh_timeout
-        answer = await client.query(self.spec.page_url(page, self.page_size))
-        connection.router.stats.pages += 1
-        return answer
+        return await client.query(url)
 
     async def read_pass(self, snapshot, total: int) -> None:
         """Pages 1 and up into ``snapshot``, the next one asked for while the last one is compared (the

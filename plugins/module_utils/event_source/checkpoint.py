@@ -9,9 +9,12 @@ It never holds a password, key or token: only what the APIC shows any reader of 
 
 How it is written: the router records a change only once the engine has it (core/delivery.py); the
 change goes on a queue that one writer thread turns into store transactions, every ``lag`` seconds or
-every ``MAX_BATCH`` changes, so the event loop never waits for a disk or a database. ``close`` writes
-what is left. A store that fails after start is reported once, loudly, and the source goes on in
-memory (the events keep flowing; only a restart would then miss changes).
+every ``MAX_BATCH`` changes, so the event loop never waits for a disk or a database. The one exception
+is a first snapshot (the baseline), written page by page: when ``PAGES_AHEAD`` pages are still waiting
+for the writer, the reader of the next page waits for it (at most ``PAGE_WAIT`` seconds a page), so a
+large class is held in memory one page at a time, not in full. ``close`` writes what is left. A store
+that fails after start is reported once, loudly, and the source goes on in memory (the events keep
+flowing; only a restart would then miss changes).
 
 Where it lives: event_source/checkpoint_store.py opens the store (an SQLite file by default, or
 PostgreSQL for activations that move between nodes).
@@ -30,13 +33,17 @@ import threading
 try:
     import orjson
 
-    _dumps = orjson.dumps
+    def _dumps(value: object) -> str:
+        # Text, not orjson's bytes: orjson leaves each result in the buffer it wrote it into (several
+        # kilobytes however short the text), which a queue of baseline objects would multiply.
+        return orjson.dumps(value).decode("utf-8")
+
     _loads = orjson.loads
 except ImportError:  # the standard library gives the same values, only slower
     orjson = None
 
-    def _dumps(value: object) -> bytes:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    def _dumps(value: object) -> str:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
     _loads = json.loads
 
@@ -54,6 +61,11 @@ log = logging.getLogger(__name__)
 LAG = 0.2  # seconds a delivered change may wait before it is written
 MAX_BATCH = 10_000  # changes per transaction at most
 CLOSE_TIMEOUT = 5.0  # seconds to write what is left when the source stops
+PAGES_AHEAD = 2  # baseline pages handed to the writer and not yet written, at most
+# Seconds the reader of a baseline waits for the writer to take a page, at most: the event loop waits with
+# it, well within the 15 s the websocket's heartbeat allows for a pong.
+PAGE_WAIT = 5.0
+PAGE = "page"  # a batch item: one page of a baseline, its objects encoded
 _STOP = object()
 
 
@@ -85,7 +97,8 @@ def coalesce(batch: list) -> list:
     A batch of a busy object (a counter, a health score) holds many changes of one DN; the store only
     needs their sum: a put then merges is a put of the merged attributes, merges add up, anything then a
     delete is a delete, a delete then a put (or a merge, which inserts an absent object) is a put.
-    A ``reset`` (a new baseline) or ``drop`` stays where it was: the changes before it are written first.
+    A ``reset`` (a new baseline), ``drop`` or baseline page stays where it was: the changes before it are
+    written first; a page's objects are puts as they are (distinct objects, encoded already).
     """
     ops = []
     # (subscription, dn) -> [op, class, attributes, whether those attributes are a copy of our own]
@@ -100,7 +113,7 @@ def coalesce(batch: list) -> list:
             elif op == PUT or entry[0] == DELETE:
                 entry[0], entry[1], entry[2], entry[3] = PUT, item[3], item[4], False
             else:
-                if isinstance(entry[2], bytes):  # a baseline object, encoded when it was recorded
+                if isinstance(entry[2], str):  # a baseline object, encoded when it was recorded
                     entry[2], entry[3] = _loads(entry[2]), True
                 elif not entry[3]:  # the first change's dict belongs to its event: merge into a copy
                     entry[2], entry[3] = dict(entry[2]), True
@@ -113,6 +126,11 @@ def coalesce(batch: list) -> list:
                 pending[key] = [DELETE, None, None, False]
             else:
                 entry[0], entry[1], entry[2], entry[3] = DELETE, None, None, False
+        elif op == PAGE:
+            _flush(pending, ops)
+            pending = {}
+            name = item[1]
+            ops.extend([(PUT, name, dn, cls, encoded) for dn, cls, encoded in item[2]])
         else:  # reset or drop of a subscription: what came before is written before it
             _flush(pending, ops)
             pending = {}
@@ -126,7 +144,7 @@ def _flush(pending: dict, ops: list) -> None:
         if op == DELETE:
             ops.append((DELETE, name, dn))
         else:  # a baseline object arrives encoded already
-            encoded = attributes if isinstance(attributes, bytes) else _dumps(_tracked(attributes))
+            encoded = attributes if isinstance(attributes, str) else _dumps(_tracked(attributes))
             ops.append((op, name, dn, cls, encoded))
 
 
@@ -141,6 +159,7 @@ class Checkpoint:
         self._store = None
         self._ops = queue.SimpleQueue()  # type: queue.SimpleQueue
         self._hurry = threading.Event()  # set on close: write what is left without waiting for the lag
+        self._room = threading.BoundedSemaphore(PAGES_AHEAD)  # baseline pages the writer has yet to write
         self._thread = None  # type: threading.Thread | None
         self._done = None  # type: asyncio.Future | None
         self.where = location
@@ -216,11 +235,16 @@ class Checkpoint:
 
         Encoded here rather than by the writer: a baseline of a large class would otherwise keep every
         object's attribute dictionary alive until the writer got to it, which is the size of the answer again.
+        The page goes over as one item, and at most ``PAGES_AHEAD`` wait for the writer: beyond that the
+        caller waits (up to ``PAGE_WAIT`` seconds) until the writer has written one, so a store slower than
+        the APIC slows the snapshot down instead of piling the baseline up in memory.
         """
-        put = self._ops.put
-        name = sub.name
-        for change in changes:
-            put((PUT, name, change.dn, change.cls, _dumps(_tracked(change.attributes))))
+        rows = [(change.dn, change.cls, _dumps(_tracked(change.attributes))) for change in changes]
+        if not rows:
+            return
+        writing = self._thread is not None and not self._done.done() and not self.failed
+        held = writing and self._room.acquire(timeout=PAGE_WAIT)
+        self._ops.put((PAGE, sub.name, rows, held))
 
     def record(self, ticket) -> None:
         """A change the rule engine has received (core/delivery.py Ticket)."""
@@ -236,13 +260,15 @@ class Checkpoint:
                 item = ops.get()
                 if item is _STOP:
                     break
-                if not backlog:
+                if not backlog and item[0] != PAGE:
                     # Let the changes of the next ``lag`` seconds gather without waking for each one (every
-                    # wake-up takes the GIL from the event loop); ``close`` ends the wait at once.
+                    # wake-up takes the GIL from the event loop); ``close`` ends the wait at once. A baseline
+                    # page is written at once: its reader may be waiting for the room.
                     self._hurry.wait(self._lag)
                 batch = [item]
+                size = _size(item)
                 stopping = False
-                while len(batch) < MAX_BATCH:
+                while size < MAX_BATCH:
                     try:
                         item = ops.get_nowait()
                     except queue.Empty:
@@ -251,15 +277,20 @@ class Checkpoint:
                         stopping = True
                         break
                     batch.append(item)
-                backlog = len(batch) >= MAX_BATCH
-                self._write(batch)
+                    size += _size(item)
+                backlog = size >= MAX_BATCH
+                self._write(batch, size)
+                for item in batch:
+                    if item[0] == PAGE and item[3]:
+                        self._room.release()
+                batch = item = None  # nothing of a written batch stays alive while the writer waits
                 if stopping:
                     break
         finally:
             self._store.close()
             _call_soon(loop, _resolve, self._done)
 
-    def _write(self, batch: list) -> None:
+    def _write(self, batch: list, size: int) -> None:
         if self.failed:
             return
         ops = coalesce(batch)
@@ -270,7 +301,7 @@ class Checkpoint:
             log.error("checkpoint %s can no longer be written (%s): the source goes on in memory; changes made "
                       "while it is stopped will not be recovered until the checkpoint works again", self.where, exc)
             return
-        self.written += len(batch)
+        self.written += size
 
     # ----------------------------------------------------------------- stop
 
@@ -289,6 +320,11 @@ class Checkpoint:
     def status_fields(self) -> dict:
         """The ``checkpoint`` part of a heartbeat event."""
         return {"where": self.where, "written": self.written, "failed": self.failed, "loaded": self.loaded}
+
+
+def _size(item: tuple) -> int:
+    """Changes in a batch item: one, or the objects of a baseline page."""
+    return len(item[2]) if item[0] == PAGE else 1
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, callback, *args) -> None:

@@ -3,7 +3,8 @@
 """Which store a ``checkpoint`` value names: a PostgreSQL connection string, or a file path for SQLite.
 
 Kept apart from checkpoint_store.py (the interface both backends import) so that the interface never
-imports its own implementations.
+imports its own implementations. The PostgreSQL backend is imported only for a PostgreSQL location:
+psycopg and what it loads add about 11 MiB to the resident size of a source that never uses them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 
-from ansible_collections.fabricops.aci.plugins.module_utils.event_source import checkpoint_postgres
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.checkpoint_sqlite import SqliteStore
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.checkpoint_store import CheckpointError, Store
 
@@ -45,6 +45,8 @@ def open_store(location: str, key: str, password: str | None = None) -> Store:
     if not location or not location.strip():
         raise CheckpointError("checkpoint: empty location; give a file path, a directory or a postgresql:// URI")
     if is_postgres_location(location):
+        from ansible_collections.fabricops.aci.plugins.module_utils.event_source import checkpoint_postgres
+
         if not checkpoint_postgres.HAS_PSYCOPG:
             raise CheckpointError(
                 "checkpoint: a PostgreSQL checkpoint needs the psycopg package, which is not installed; "

@@ -32,7 +32,10 @@ read with plain queries. The id stays unknown to the router until the last page 
 those seconds are held exactly like pushes that race an unpaged answer, and rules 2 and 3 hold unchanged:
 the complete snapshot is reconciled once, then the held pushes are applied in arrival order. A push older
 than the page that already showed its result is then a duplicate, or is followed by the newer ones, so
-the state always ends at the latest values.
+the state always ends at the latest values. Known objects that no page showed are reported deleted only
+once the APIC has been asked for them by DN and no longer has them (snapshot.py, unseen_check.py): an
+object a deletion moved into a page already read is never reported deleted, whenever that deletion's push
+arrives.
 
 What rules cannot use never reaches the engine (per subscription, events.py documents the fields):
 - ``modified_attributes``: a ``modified`` change that changed none of these is not emitted. The state
@@ -47,6 +50,13 @@ What rules cannot use never reaches the engine (per subscription, events.py docu
   makes the next snapshot emit all of them again. A ``created`` or ``deleted`` of the object first
   emits its folded change, in order. A window that folded something opens the next one, so an object
   that keeps flapping costs one event per window.
+
+Who made a change (``changed_by``, core/attribution.py): the router then also holds a subscription to
+the APIC's audit log that is never emitted nor checkpointed. Every event on its way to the queue passes
+the attribution line, which gives configuration events their ``aci.changed_by`` from the audit records
+and holds an event whose record has not come yet, at most ``changed_by_wait`` seconds, in order. Events
+still in the line when the connection ends were never handed over: they are dropped like the ones
+cut off in ``put``, and the next snapshot emits them again (``recovered``).
 """
 
 from __future__ import annotations
@@ -56,6 +66,7 @@ import collections
 import logging
 import time
 
+from ansible_collections.fabricops.aci.plugins.module_utils.core.attribution import Attribution
 from ansible_collections.fabricops.aci.plugins.module_utils.core.delivery import (
     DELETE,
     MERGE,
@@ -79,6 +90,7 @@ from ansible_collections.fabricops.aci.plugins.module_utils.event_source.stats i
 
 log = logging.getLogger(__name__)
 
+AUDIT_CLASS = "aaaModLR"  # the APIC's audit records of configuration changes
 PENDING_LIMIT = 100_000  # changes held for not-yet-known ids while subscribes are in flight
 SETTLE_INTERVAL = 0.02  # seconds between looks at the engine's queue while handed-over events wait in it
 _LOG_EVERY = 1000
@@ -124,9 +136,13 @@ class Router:
     """Routes frames to subscriptions, applies snapshots, and puts the resulting events on the queue."""
 
     def __init__(self, specs: tuple, queue, stats: SourceStats, emit_existing: bool = False,
-                 checkpoint=None, feedback: bool = False) -> None:
+                 checkpoint=None, feedback: bool = False, attribution: Attribution | None = None,
+                 audit_spec=None) -> None:
         registry = SchemaRegistry()
         self.subscriptions = [Subscription(spec, registry) for spec in specs]
+        # changed_by: the attribution line, and the audit log subscription that feeds it (never emitted)
+        self.attribution = attribution
+        self.audit = Subscription(audit_spec, registry) if attribution is not None else None
         self.apic = ""
         self.stats = stats
         self.checkpoint = checkpoint  # event_source/checkpoint.py Checkpoint, or None
@@ -148,7 +164,6 @@ class Router:
         self._in_flight = 0
         self._pending = {}  # type: dict[str, list]
         self._pending_size = 0
-        self._held_deleted = {}  # type: dict[str, int]  # deletions among the held changes, by id
         self._overflow = False
         self._window = []  # type: list[Subscription]
         self.resync = []  # type: list[Subscription]
@@ -160,18 +175,27 @@ class Router:
         """A new connection: every id is void (there is no replay), the known state stays."""
         self.apic = apic
         self._by_id.clear()
-        for sub in self.subscriptions:
+        for sub in self.all_subscriptions():
             sub.id = None
             sub.busy = False
             self._abandon_folds(sub)
+        if self.attribution is not None:
+            drop_all(self.attribution.drop())  # never handed over: the next snapshot emits them again
         self._pending.clear()
-        self._held_deleted.clear()
         self._pending_size = 0
         self._in_flight = 0
         self._overflow = False
         self._window = []
         self.resync = []
         self.stats.subscriptions_alive = 0
+
+    def all_subscriptions(self) -> list:
+        """Every subscription the connection keeps alive: the user's, and the audit log's for ``changed_by``."""
+        return self.subscriptions if self.audit is None else [*self.subscriptions, self.audit]
+
+    def _count_alive(self) -> None:
+        audit = self.audit
+        self.stats.subscriptions_alive = len(self._by_id) - (audit is not None and audit.id is not None)
 
     # ----------------------------------------------------------------- hot path
 
@@ -205,17 +229,43 @@ class Router:
                         "; ".join(note.skipped[:3]))
         tickets = None
         first = True
+        released = None
         for sub_id in note.ids:
             sub = self._by_id.get(sub_id)
             if sub is None:
                 self._unclaimed(sub_id, note.changes)
+                continue
+            if sub is self.audit:
+                released = self._audit_records(note.changes)
                 continue
             if tickets is None:
                 tickets = []
             # A second subscription gets its own attribute dicts: rulebook filters may edit events in place.
             self._collect(sub, note.changes, tickets, not first)
             first = False
-        return tickets
+        if self.attribution is None:
+            return tickets
+        return self._attributed(tickets or [], released)
+
+    def _attributed(self, tickets: list, released: list | None = None) -> list:
+        """``tickets`` through the attribution line: what may leave now, in order (``released``: older ones
+        an audit record just let go)."""
+        ready = self.attribution.admit(tickets, time.monotonic()) if tickets else []
+        return released + ready if released else ready
+
+    def _audit_records(self, changes: list) -> list:
+        """Audit records for the attribution line (the APIC only ever creates them): the events they release."""
+        record = self.attribution.record
+        now = time.monotonic()
+        released = []
+        for change in changes:
+            if change.status is CREATED and change.cls == AUDIT_CLASS:
+                released.extend(record(change.attributes, now))
+        return released
+
+    def due_attributions(self, now: float | None = None) -> list:
+        """Events whose wait for their audit record has ended (``time.monotonic()`` clock), and what follows."""
+        return self.attribution.due(time.monotonic() if now is None else now)
 
     def _collect(self, sub: Subscription, changes: list, tickets: list, copy: bool = False) -> None:
         state = sub.state
@@ -311,7 +361,7 @@ class Router:
                 else:
                     tickets.append(self._folded_ticket(sub, window))
                     window.ends = now + sub.fold_window
-        return tickets
+        return tickets if self.attribution is None or not tickets else self._attributed(tickets)
 
     def _flush_folds(self, sub: Subscription) -> list:
         """Every folded change of ``sub`` now, and its windows closed (its snapshot is about to be compared)."""
@@ -336,9 +386,6 @@ class Router:
                 return
             self._pending.setdefault(sub_id, []).append(changes)
             self._pending_size += len(changes)
-            deleted = sum(1 for change in changes if change.status is DELETED)
-            if deleted:
-                self._held_deleted[sub_id] = self._held_deleted.get(sub_id, 0) + deleted
             return
         self.stats.unknown_frames += 1
         if self.stats.unknown_frames % _LOG_EVERY == 1:
@@ -492,7 +539,7 @@ class Router:
         if sub.id is not None:
             self._by_id.pop(sub.id, None)
             sub.id = None
-            self.stats.subscriptions_alive = len(self._by_id)
+            self._count_alive()
         self._in_flight += 1
 
     def start_snapshot(self, sub: Subscription) -> Snapshot:
@@ -520,10 +567,6 @@ class Router:
                      "comparing the snapshot with what it received", sub.name, snapshot.rewound)
         return snapshot
 
-    def held_deletions(self, sub_id: str) -> int:
-        """How many ``deleted`` pushes are held for ``sub_id`` (its snapshot is still being read)."""
-        return self._held_deleted.get(sub_id, 0)
-
     def end_subscribe(self, sub: Subscription, sub_id: str | None, snapshot: object, expires_at: float) -> list:
         """The subscribe finished (``sub_id`` None when it failed): the tickets of its snapshot and held frames.
 
@@ -531,6 +574,8 @@ class Router:
         """
         tickets = []
         try:
+            if sub is self.audit:
+                return self._activate_audit(sub_id, expires_at)
             if sub_id is not None:
                 tickets = self._activate(sub, sub_id, snapshot, expires_at)
                 self._window.append(sub)
@@ -541,7 +586,22 @@ class Router:
             self._in_flight -= 1
             if self._in_flight <= 0:
                 self._close_window()
-        return tickets
+        return tickets if self.attribution is None else self._attributed(tickets)
+
+    def _activate_audit(self, sub_id: str | None, expires_at: float) -> list:
+        """The audit log subscription is live: no snapshot (old records name nobody's pending change), only
+        the records pushed while it was being made, and the events they release."""
+        if sub_id is None:
+            return []
+        audit = self.audit
+        audit.id = sub_id
+        audit.expires_at = expires_at
+        self._by_id[sub_id] = audit
+        released = []
+        for held_changes in self._pending.pop(sub_id, None) or ():
+            self._pending_size -= len(held_changes)
+            released.extend(self._audit_records(held_changes))
+        return released
 
     def _activate(self, sub: Subscription, sub_id: str, snapshot: object, expires_at: float) -> list:
         if not isinstance(snapshot, Snapshot):
@@ -576,8 +636,7 @@ class Router:
         sub.id = sub_id
         sub.expires_at = expires_at
         self._by_id[sub_id] = sub
-        self.stats.subscriptions_alive = len(self._by_id)
-        self._held_deleted.pop(sub_id, None)
+        self._count_alive()
         held = self._pending.pop(sub_id, None)
         if held:
             for held_changes in held:
@@ -590,7 +649,6 @@ class Router:
         if self._pending:
             self.stats.unknown_frames += sum(len(held) for held in self._pending.values())
             self._pending.clear()
-        self._held_deleted.clear()
         self._pending_size = 0
         if self._overflow:
             self.resync.extend(sub for sub in self._window if sub not in self.resync)

@@ -16,6 +16,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ansible_collections.fabricops.aci.plugins.module_utils.core.attribution import DEFAULT_WAIT
 from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import (
     CONNECTION_OPTIONS,
     CONNECTION_TABLE,
@@ -72,6 +73,8 @@ OPTIONS = (
     Option("checkpoint_password", "str"),
     Option("feedback", "bool", False),
     Option("feedback_timeout", "float", 30.0, minimum=0.1, maximum=86400),
+    Option("changed_by", "bool", False),
+    Option("changed_by_wait", "float", DEFAULT_WAIT, minimum=0, maximum=60),
 )
 # Values of ``checkpoint`` that turn the durable checkpoint off.
 CHECKPOINT_OFF = frozenset(("off", "false", "no", "none", "disabled"))
@@ -97,7 +100,14 @@ class SourceSettings:
     checkpoint_password: str | None = field(default=None, repr=False)
     feedback: bool = False
     feedback_timeout: float = 30.0
+    changed_by: bool = False  # the default of every subscription's changed_by
+    changed_by_wait: float = DEFAULT_WAIT  # seconds an event waits at most for its audit record
     secrets: tuple = field(default=(), repr=False)
+
+    def attributed(self) -> tuple:
+        """The names of the subscriptions whose events carry ``changed_by``."""
+        return tuple(spec.name for spec in self.subscriptions
+                     if (self.changed_by if spec.changed_by is None else spec.changed_by))
 
     @property
     def primary(self) -> ConnectionSettings:
@@ -159,7 +169,8 @@ def parse_settings(args: Mapping, environ: Mapping | None = None) -> SourceSetti
     subscriptions = parse_subscriptions(options.get("subscriptions"))
     values = {name: _source_value(BY_NAME[name], options.get(name))
               for name in ("refresh_timeout", "page_size", "emit_existing", "heartbeat_interval", "reconnect_delay",
-                           "reconnect_delay_max", "reconnect_attempts", "feedback", "feedback_timeout")}
+                           "reconnect_delay_max", "reconnect_attempts", "feedback", "feedback_timeout", "changed_by",
+                           "changed_by_wait")}
     if 0 < values["page_size"] < MIN_PAGE_SIZE:
         raise ValueError(f"page_size: must be 0 (unpaged) or at least {MIN_PAGE_SIZE} objects, "
                          f"got {values['page_size']}")
@@ -213,6 +224,7 @@ def _subscription_item_schema() -> dict:
     # Empty text is "not set" (every modified change is an event): what a rulebook's unset variable renders to.
     properties["modified_attributes"] = {"oneOf": [{"type": "string"}, text_or_list["oneOf"][1]]}
     properties["fold_window"] = {"type": ["number", "string"], "minimum": 0, "maximum": MAX_FOLD_WINDOW}
+    properties["changed_by"] = {"type": ["boolean", "string"]}
     properties.update({key: {"type": "string", "enum": list(values)} for key, values in CHOICES.items()})
     properties["query_options"] = {"type": "object", "additionalProperties": {"oneOf": [text, text_or_list]}}
     mapping = {

@@ -13,6 +13,7 @@ import logging
 import time
 import uuid
 
+from ansible_collections.fabricops.aci.plugins.module_utils.core.attribution import Attribution
 from ansible_collections.fabricops.aci.plugins.module_utils.core.errors import ApicError, ConnectionFailedError
 from ansible_collections.fabricops.aci.plugins.module_utils.core.events import status_event
 from ansible_collections.fabricops.aci.plugins.module_utils.core.lifecycle import Action, Backoff, Outcome, Reconnects
@@ -33,6 +34,7 @@ from ansible_collections.fabricops.aci.plugins.module_utils.event_source.router 
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.secret_store import SecretStore
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.settings import SourceSettings
 from ansible_collections.fabricops.aci.plugins.module_utils.event_source.stats import SourceStats
+from ansible_collections.fabricops.aci.plugins.module_utils.event_source.subscription_spec import audit_log_spec
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +61,13 @@ class EventSource:
         if settings.feedback and feedback_queue is None:
             log.warning("feedback: true, but ansible-rulebook gave no feedback queue (it needs --persistence-id); "
                         "events count as delivered once handed over")
+        attributed = settings.attributed()
         self.router = Router(settings.subscriptions, queue, self.stats, settings.emit_existing,
-                             checkpoint=self.checkpoint, feedback=self.feedback_queue is not None)
+                             checkpoint=self.checkpoint, feedback=self.feedback_queue is not None,
+                             attribution=Attribution(attributed, settings.changed_by_wait) if attributed else None,
+                             audit_spec=audit_log_spec())
         self.stats.awaiting = self.router.awaiting
+        self.stats.attribution = self.router.attribution
         self.secrets = SecretStore(settings.secrets)
         self.reconnects = Reconnects(len(settings.connections),
                                      Backoff(settings.reconnect_delay, settings.reconnect_delay_max),

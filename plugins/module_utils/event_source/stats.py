@@ -13,10 +13,10 @@ import time
 class SourceStats:
     """What the source has done since it started."""
 
-    __slots__ = ("apic", "awaiting", "bad_frames", "checkpoint", "confirmed", "connected", "connected_since",
-                 "duplicates", "events", "filtered", "folded", "frames", "last_frame", "logins", "pages", "reconnects",
-                 "recovered", "skipped_objects", "started", "subscriptions_alive", "subscriptions_total", "unconfirmed",
-                 "unknown_frames")
+    __slots__ = ("apic", "attribution", "awaiting", "bad_frames", "checkpoint", "confirmed", "connected",
+                 "connected_since", "duplicates", "events", "filtered", "folded", "frames", "last_frame", "logins",
+                 "pages", "reconnects", "recovered", "skipped_objects", "started", "subscriptions_alive",
+                 "subscriptions_total", "unconfirmed", "unknown_frames")
 
     def __init__(self, subscriptions_total: int = 0) -> None:
         self.started = time.time()
@@ -42,6 +42,7 @@ class SourceStats:
         self.unconfirmed = 0  # events it never confirmed: emitted again after the next reconnect or restart
         self.awaiting = None  # core/delivery.py AwaitingFeedback in feedback mode
         self.checkpoint = None  # event_source/checkpoint.py Checkpoint when one is kept
+        self.attribution = None  # core/attribution.py Attribution with changed_by
 
     def status_fields(self) -> dict:
         """The ``aci_status`` part of a heartbeat event (documented in docs/event_reference.md)."""
@@ -67,4 +68,5 @@ class SourceStats:
             "feedback": None if self.awaiting is None else {
                 "confirmed": self.confirmed, "unconfirmed": self.unconfirmed, "awaiting": len(self.awaiting)},
             "checkpoint": None if self.checkpoint is None else self.checkpoint.status_fields(),
+            "changed_by": None if self.attribution is None else self.attribution.status_fields(),
         }

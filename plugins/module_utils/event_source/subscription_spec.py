@@ -2,12 +2,13 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ``subscriptions`` argument: named queries, validated and turned into the URL that subscribes.
 
-Each subscription is a class, a DN or a raw API path, plus the APIC query options users need, plus two
-options of the source itself that decide which ``modified`` changes become events
-(``modified_attributes``, ``fold_window``). A bare string is shorthand for a class subscription named
-after the class. ``page``, ``page-size`` and ``order-by`` are refused: the source pages the snapshot
-itself (``page_size``, ordered by DN so the pages do not move), and reconciles only once every page is
-read, since a single page would make every object beyond it look deleted.
+Each subscription is a class, a DN or a raw API path, plus the APIC query options users need, plus
+options of the source itself that shape its events: which ``modified`` changes become events
+(``modified_attributes``, ``fold_window``) and whether they name who made them (``changed_by``). A bare
+string is shorthand for a class subscription named after the class. ``page``, ``page-size`` and
+``order-by`` are refused: the source pages the snapshot itself (``page_size``, ordered by DN so the
+pages do not move), and reconciles only once every page is read, since a single page would make every
+object beyond it look deleted.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import re
 from collections.abc import Mapping
 
+from ansible_collections.fabricops.aci.plugins.module_utils.core.connection import to_bool
 from ansible_collections.fabricops.aci.plugins.module_utils.core.query import (
     build_url,
     check_class_name,
@@ -41,7 +43,7 @@ CHOICES = {
 }
 TARGETS = ("class", "dn", "path")
 # Keys that shape the events, not the query.
-EVENT_KEYS = ("modified_attributes", "fold_window")
+EVENT_KEYS = ("modified_attributes", "fold_window", "changed_by")
 KEYS = ("name", *TARGETS, "node", "query_options", *(pair[0] for pair in QUERY_KEYS), *EVENT_KEYS)
 DEFAULT_PAGE_SIZE = 10_000  # objects per snapshot page; acitoolkit pages with the same size
 MIN_PAGE_SIZE = 10  # the smallest page the source falls back to when the APIC finds a page too big
@@ -62,16 +64,18 @@ _NAME = re.compile(r"^[A-Za-z0-9_.:/\[\]-]{1,200}$")
 class SubscriptionSpec:
     """One validated subscription: its name, the URL (path + query, without subscription=yes), and which
     ``modified`` changes become events (``modified_attributes``: None for all; ``fold_window``: 0 for no
-    folding)."""
+    folding), and whether its events name who made the change (``changed_by``: None for the source's
+    option of that name)."""
 
-    __slots__ = ("fold_window", "modified_attributes", "name", "order_class", "url")
+    __slots__ = ("changed_by", "fold_window", "modified_attributes", "name", "order_class", "url")
 
     def __init__(self, name: str, url: str, modified_attributes: frozenset | None = None,
-                 fold_window: float = 0.0) -> None:
+                 fold_window: float = 0.0, changed_by: bool | None = None) -> None:
         self.name = name
         self.url = url
         self.modified_attributes = modified_attributes
         self.fold_window = fold_window
+        self.changed_by = changed_by
         match = _CLASS_PATH.match(url.split("?", 1)[0])
         # The class a class query returns, whose DN orders the pages (None for DN queries: the APIC's own order)
         self.order_class = match.group(1) if match else None
@@ -96,13 +100,21 @@ class SubscriptionSpec:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, SubscriptionSpec) and (
-            self.name, self.url, self.modified_attributes, self.fold_window) == (
-            other.name, other.url, other.modified_attributes, other.fold_window)
+            self.name, self.url, self.modified_attributes, self.fold_window, self.changed_by) == (
+            other.name, other.url, other.modified_attributes, other.fold_window, other.changed_by)
 
     __hash__ = None
 
     def __repr__(self) -> str:
         return f"SubscriptionSpec({self.name!r}, {self.url!r})"
+
+
+def audit_log_spec() -> SubscriptionSpec:
+    """The audit log subscription behind ``changed_by``: every new ``aaaModLR`` is pushed, and its answer
+    holds one record at most (the records already written name changes the source will never emit)."""
+    spec = SubscriptionSpec("changed_by audit log", "/api/class/aaaModLR.json")
+    spec.order_class = None  # one record, in the APIC's own order: nothing to sort
+    return spec
 
 
 def smaller_page_size(page_size: int) -> int | None:
@@ -235,6 +247,11 @@ def _fold_window(index: int, value: object) -> float:
     return seconds
 
 
+def _changed_by(index: int, value: object) -> bool | None:
+    """A subscription's ``changed_by``: true or false (absent: the source's option decides)."""
+    return None if value in (None, "") else to_bool(_where(index, "changed_by"), value)
+
+
 def _as_list(value: object) -> list:
     """The subscriptions as a list: YAML list, JSON text (from --env-vars), or 'clsA,clsB' shorthand."""
     if isinstance(value, str):
@@ -268,5 +285,6 @@ def parse_subscriptions(value: object) -> tuple:
             raise ValueError(f"{_where(index, 'name')}: {name!r} is used twice; give each subscription its own name")
         names.add(name)
         specs.append(SubscriptionSpec(name, url, _modified_attributes(index, item.get("modified_attributes")),
-                                      _fold_window(index, item.get("fold_window"))))
+                                      _fold_window(index, item.get("fold_window")),
+                                      _changed_by(index, item.get("changed_by"))))
     return tuple(specs)

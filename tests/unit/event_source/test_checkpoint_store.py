@@ -507,6 +507,24 @@ def test_a_missing_psycopg_is_one_line_naming_the_fix(key):
     assert 'pip install "psycopg[binary]"' in lines[0] and "or use a file path" in lines[0]
 
 
+def test_the_source_loads_psycopg_only_for_a_postgresql_checkpoint(tmp_path, key):
+    script = (
+        CHILD_PRELUDE
+        + f"from {PACKAGE} import entry\n"
+        + "loaded = 'psycopg' in sys.modules\n"
+        + "open_store(location, key)\n"
+        + "print(loaded, 'psycopg' in sys.modules)\n"
+    )
+    env = dict(os.environ, CK_LOCATION=str(tmp_path / "c.sqlite3"), CK_KEY=key)
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False"]  # it adds about 11 MiB to a source that never uses it
+    env["CK_LOCATION"] = "postgresql://eda@db.example:5432/eda"
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]
+
+
 # -- a write that fails after open ------------------------------------------------------------------
 
 

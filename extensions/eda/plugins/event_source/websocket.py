@@ -185,6 +185,14 @@ options:
             emits its folded change, so the order stays right and nothing is hidden.
           - V(0) (the default) folds nothing. Folded changes count in C(event.aci_status.folded).
         type: float
+      changed_by:
+        description:
+          - Whether this subscription's events carry C(event.aci.changed_by) (see O(changed_by)); absent, the
+            source's O(changed_by) decides.
+          - Turn it on for configuration classes (tenants, EPGs, interface policies) and off for operational
+            ones (endpoints, interface and switch state), whose changes nobody makes and the APIC never audits.
+            Faults, health scores and history records never wait (C(changed_by_reason=not_audited)).
+        type: bool
   refresh_timeout:
     description:
       - The C(refresh-timeout) of every subscription, in seconds. The source refreshes each subscription
@@ -269,6 +277,24 @@ options:
         time is logged and counted as not delivered, so it is emitted again after the next reconnect or restart.
     type: float
     default: 30
+  changed_by:
+    description:
+      - Add C(event.aci.changed_by) to configuration events, taken from the APIC's audit log (C(aaaModLR)),
+        with C(user), C(session), C(time), C(change_set), C(transaction), C(description) and C(record) (the
+        audit record's DN). The source subscribes to the audit log itself; the user needs read access to it.
+      - An event whose audit record has not arrived waits for it, at most O(changed_by_wait) seconds, in order
+        with the events around it. If none arrives in time, C(changed_by) is V(null) and
+        C(event.aci.changed_by_reason) says why (V(no_audit_record)); changes found by a snapshot after a drop
+        or restart carry V(null) with V(recovered), objects listed at start-up V(null) with V(existing).
+      - Applies to every subscription unless the subscription sets its own C(changed_by).
+    type: bool
+    default: false
+  changed_by_wait:
+    description:
+      - Seconds an event waits at most for its audit record (O(changed_by)). V(0) attributes only events whose
+        record arrived first, and holds none back.
+    type: float
+    default: 2.0
 notes:
   - Events have the fields C(aci.class), C(aci.dn), C(aci.rn), C(aci.parent_dn), C(aci.tenant),
     C(aci.status) (V(created), V(modified), V(deleted), or V(existing)), C(aci.attributes) (as the APIC
@@ -346,6 +372,25 @@ EXAMPLES = r"""
       condition: event.aci.subscription == "interfaces" and event.aci.attributes.operSt == "down"
       action:
         debug:
+
+- name: Who changed it, and never react to the automation's own writes
+  hosts: localhost
+  sources:
+    - fabricops.aci.websocket:
+        host: apic1.example.com
+        password: "{{ ACI_PASSWORD }}"
+        changed_by: true
+        subscriptions:
+          - name: bridge_domains
+            class: fvBD
+  rules:
+    - name: A bridge domain changed by a person
+      condition: >-
+        event.aci.class == "fvBD" and event.aci.changed_by != null
+        and event.aci.changed_by.user != "fabricops-eda"
+      action:
+        debug:
+          msg: "{{ event.aci.changed_by.user }} changed {{ event.aci.dn }}: {{ event.aci.changed_by.change_set }}"
 """
 
 import os  # noqa: E402 (documentation strings come first, as in every Ansible plugin)
