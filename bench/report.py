@@ -190,6 +190,72 @@ def feedback_rows(result: dict[str, Any]) -> list[dict[str, str]]:
     return rows
 
 
+def _latencies(step: dict[str, Any] | None, limit_s: float) -> str:
+    """One mode's figures at one churn rate, for a side-by-side cell."""
+    if step is None:
+        return f"not run (p99 >= {limit_s:g} s at a lower rate)"
+    parts = []
+    if step["samples"]:
+        parts.append(f"p50 {step['p50_s'] * 1e3:,.0f} ms, p99 {step['p99_s'] * 1e3:,.0f} ms ({step['samples']} fired)")
+    if step["missed"]:
+        parts.append(f"{step['missed']} not fired within {step['fire_timeout_s']:g} s")
+    if step["churn_stopped"] in ("duration", "failed"):  # the simulator fell behind (or broke): say how far it got
+        parts.append(f"churn {step['churn_events'] / step['churn_planned']:.0%} done")
+    return ", ".join(parts)
+
+
+def churn_rows(result: dict[str, Any]) -> list[dict[str, str]]:
+    """Per churn rate, both modes side by side; the events the rule engine took in each; the highest rate
+    under the limit in each, and their ratio (a lower bound when the options reached the ladder's top)."""
+    section = "churn, shipped tenant_watch"
+    without, with_ = (result["modes"][mode] for mode in ("without options", "with options"))
+    limit, rates = result["limit_s"], result["rates"]
+    rows = []
+    for rate in rates:
+        cells = [_latencies(next((s for s in mode["steps"] if s["rate"] == rate), None), limit)
+                 for mode in (without, with_)]
+        rows.append(_row(section, f"commit -> rule fired, {rate:,.0f} tenant edits/s",
+                         f"without: {cells[0]} | with: {cells[1]}"))
+    engine = [f"{mode['engine_events']:,} for {mode['churn_events']:,} edits" for mode in (without, with_)]
+    rows.append(_row(section, "events the rule engine took (its own statistics)",
+                     f"without: {engine[0]} | with: {engine[1]}"))
+    cpu = [mode["rulebook_cpu_us_per_edit"] for mode in (without, with_)]
+    measured = " | ".join(f"{label}: " + (f"{us:,.1f} us" if us is not None else "fewer than 2 rates kept up")
+                          for label, us in zip(("without", "with"), cpu, strict=True))
+    if None not in cpu and cpu[1] > 0:
+        measured += f" = {cpu[0] / cpu[1]:.0f}x less with"
+    rows.append(_row(section, "ansible-rulebook CPU per tenant edit (slope over the rates it kept up with)",
+                     measured))
+    top = rates[-1]
+
+    def made(mode: dict[str, Any]) -> tuple[float, str]:
+        """The churn rate the simulator really made at the mode's highest step under the limit, and its text."""
+        step = next((s for s in mode["steps"] if s["rate"] == mode["highest_rate_under_limit"]), None)
+        if step is None:
+            return 0.0, f"none (p99 >= {limit:g} s at {rates[0]:,.0f}/s)"
+        rate = step["rate"] * step["churn_events"] / step["churn_planned"]
+        text = f"{rate:,.0f}/s"
+        if rate < step["rate"] * 0.995:
+            text += f" ({step['rate']:,.0f}/s asked{', the ladder top' if step['rate'] == top else ''})"
+        elif step["rate"] == top:
+            text += " (the ladder top)"
+        return rate, text
+
+    (low, low_text), (high, high_text) = made(without), made(with_)
+    measured = f"without options {low_text}, with {high_text}"
+    at_top = with_["highest_rate_under_limit"] == top  # then the rulebook was not what ended the ladder
+    if without["highest_rate_under_limit"] == top:
+        measured += ": no ratio, both reached the top"
+        ratio = 0.0
+    else:
+        ratio = high / (low or rates[0])
+        bound = ">= " if at_top else ""
+        measured += f" = {'> ' if not low else bound}{ratio:.1f}x" if high else ""
+    rows.append(_row(section, f"highest churn made with p99 < {limit:g} s", measured, "10x the rate without",
+                     _check(ratio >= 10)))
+    return rows
+
+
 def derive(results: dict[str, Any]) -> None:
     """Figures that combine sections: the source's share of ansible-rulebook's CPU per event.
 
@@ -222,7 +288,7 @@ def rows(results: dict[str, Any]) -> list[dict[str, str]]:
                 "memory": memory_rows,
                 "state": state_rows, "refresh": refresh_rows, "rulebook": rulebook_rows,
                 "checkpoint": checkpoint_rows, "restart": restart_rows, "feedback": feedback_rows,
-                "changed_by": changed_by_rows}
+                "changed_by": changed_by_rows, "churn": churn_rows}
     for name, build in builders.items():
         if name in results:
             out.extend(build(results[name]))

@@ -77,7 +77,7 @@ async def measure(sim: SimProcess, workdir: Path, rulebook_text: str, count: int
            "ACI_PASSWORD": facts["password"]}
     with RulebookProcess("rulebook.yml", cwd=workdir, vars_file=vars_file, env=env,
                          extra_args=extra_args) as rulebook:
-        await _wait_subscribed(sim, rulebook)
+        await wait_subscribed(sim, rulebook)
         await sim.control("burst", count=1000)
         await sim.control("create_tenant", name="bench-warm")
         await _printed(rulebook, "bench-created uni/tn-bench-warm")
@@ -110,7 +110,8 @@ async def _printed(rulebook: RulebookProcess, text: str) -> float:
     return await asyncio.to_thread(rulebook.wait_for_output, text, SENTINEL_TIMEOUT)
 
 
-async def _wait_subscribed(sim: SimProcess, rulebook: RulebookProcess) -> None:
+async def wait_subscribed(sim: SimProcess, rulebook: RulebookProcess) -> None:
+    """Until the simulator holds a subscription of ansible-rulebook's event source (JVM start-up included)."""
     deadline = time.monotonic() + START_TIMEOUT
     while not await sim.subscriptions():
         rulebook.check_alive()

@@ -16,6 +16,7 @@ from typing import Any
 from bench import (
     attribution,
     checkpointing,
+    churn_latency,
     feedback,
     hotpath,
     latency,
@@ -59,6 +60,9 @@ SECTIONS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "feedback": ("ansible-rulebook with feedback vs without", {"count": 20_000}, {"count": 2_000}),
     "changed_by": ("commit -> queue put with changed_by (audit records) vs without", {"rate": 200, "seconds": 10},
                    {"rate": 200, "seconds": 1}),
+    "churn": ("commit -> rule fired under churn, shipped tenant_watch, noise options on vs off",
+              {"rates": [250, 500, 1000, 2000, 4000, 8000, 10_000], "seconds": 15},
+              {"rates": [500, 4000], "seconds": 4}),
 }
 
 _RUNNERS = {
@@ -77,6 +81,7 @@ _RUNNERS = {
     "restart": restart.run,
     "feedback": feedback.run,
     "changed_by": attribution.run,
+    "churn": churn_latency.run,
 }
 
 

@@ -78,6 +78,12 @@ class Host:
         changes = self.sim.mit.post("uni", {"polUni": {"attributes": {}, "children": children}})
         return {"created": len(changes), "objects": len(self.sim.mit)}
 
+    async def create_tenant_stamped(self, name: str) -> dict[str, Any]:
+        """Create tenant `name` as an operator does (control API) and return the wall-clock time (time.time())
+        its commit ended: a rule's audit timestamps are wall-clock, on the same machine."""
+        self.sim.control.create_tenant(name)
+        return {"committed": time.time()}
+
     async def pace(self, dn: str, count: int, rate: float, audited: bool = False) -> dict[str, Any]:
         """Modify `dn` `count` times at a steady `rate` per second, each `descr` stamped with its commit time.
 

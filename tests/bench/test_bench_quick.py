@@ -17,7 +17,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SECTIONS = {"throughput", "hotpath", "latency", "recovery", "recovery_paged", "recovery_paged_checkpoint",
             "recovery_500k", "memory", "state", "refresh",
-            "rulebook", "checkpoint", "restart", "feedback", "changed_by"}
+            "rulebook", "checkpoint", "restart", "feedback", "changed_by", "churn"}
 READERS = ("receive only (simulator send probe)", "bare reader (receive + parse)",
            "event source, unbounded queue", "event source, one-slot queue")
 
@@ -46,9 +46,11 @@ def test_the_table_prints_every_row(quick_run):
     rows = results["rows"]
     # throughput, hot path, latency, recovery, paged recovery (off, checkpoint on, the large class: each with
     # its memory row), memory, state, refresh, end to end, checkpoint on/off, bytes on disk + one restart per
-    # size, feedback, changed_by's four cases
+    # size, feedback, changed_by's four cases, one churn row per rate + engine events + CPU per edit +
+    # highest rate
     sizes = len(results["settings"]["restart"]["objects"])
-    assert len(rows) == 8 + 3 + 1 + 2 + 3 * 3 + 1 + 2 + 2 + 2 + 4 + 1 + sizes + 3 + 4
+    rates = len(results["settings"]["churn"]["rates"])
+    assert len(rows) == 8 + 3 + 1 + 2 + 3 * 3 + 1 + 2 + 2 + 2 + 4 + 1 + sizes + 3 + 4 + rates + 3
     for row in rows:
         assert row["measured"] and row["measured"] in stdout
         assert row["result"] in ("met", "MISSED", "")
@@ -165,3 +167,35 @@ def test_changed_by_attributes_every_event_or_says_why_not(quick_run):
     assert missing["longest_wait_ms"] >= 200  # each waited its whole changed_by_wait before leaving null
     for figures in cases.values():
         assert 0 < figures["p50_ms"] <= figures["p99_ms"] <= figures["max_ms"]
+
+
+def test_churn_times_the_shipped_rulebook_with_and_without_its_noise_options(quick_run):
+    _, results = quick_run
+    section, settings = results["sections"]["churn"], results["settings"]["churn"]
+    assert section["rulebook"] == "fabricops.aci.tenant_watch" and section["rates"] == settings["rates"]
+    without, with_ = section["modes"]["without options"], section["modes"]["with options"]
+    assert without["variables"] == {}
+    assert set(with_["variables"]) == {"tenant_modified_attributes", "tenant_fold_window"}
+    for mode in (without, with_):
+        steps = mode["steps"]
+        assert [step["rate"] for step in steps] == settings["rates"][:len(steps)]
+        # the ladder goes on while the limit holds and stops at the first step that breaks it
+        assert all(step["under_limit"] for step in steps[:-1])
+        assert len(steps) == len(settings["rates"]) or not steps[-1]["under_limit"]
+        for step in steps:
+            assert step["samples"] + step["missed"] >= 1 and step["churn_events"] > 0
+            if step["samples"]:
+                assert 0 < step["p50_s"] <= step["p99_s"] <= step["max_s"]
+            assert step["under_limit"] == (step["samples"] > 0 and not step["missed"]
+                                           and step["p99_s"] < section["limit_s"])
+        assert mode["highest_rate_under_limit"] == max(
+            (step["rate"] for step in steps if step["under_limit"]), default=0)
+        assert mode["churn_events"] == sum(step["churn_events"] for step in steps) and mode["churn_errors"] == 0
+        assert all(step["rulebook_cpu_s"] > 0 for step in steps)
+        assert (mode["rulebook_cpu_us_per_edit"] is None) == (sum(step["under_limit"] for step in steps) < 2)
+    # With the options the rule engine takes none of the tenant edits, only the rare creations and the
+    # onboarding playbook's annotation on each (plus the warm-up's, if its statistics came late); without
+    # them it takes the edits too (all of them, unless it fell behind in the step that ended the ladder).
+    rare = sum(step["samples"] + step["missed"] for step in with_["steps"])
+    assert with_["engine_events"] <= 2 * rare + 4
+    assert without["engine_events"] > 10 * (with_["engine_events"] + 1)

@@ -219,8 +219,10 @@ def _subscription_item_schema() -> dict:
     text = {"type": "string", "minLength": 1}
     text_or_list = {"oneOf": [text, {"type": "array", "items": text, "minItems": 1}]}
     properties = {key: text for key in KEYS}
-    for key in ("target_subtree_class", "rsp_subtree_class", "rsp_subtree_include", "modified_attributes"):
+    for key in ("target_subtree_class", "rsp_subtree_class", "rsp_subtree_include"):
         properties[key] = text_or_list
+    # Empty text is "not set" (every modified change is an event): what a rulebook's unset variable renders to.
+    properties["modified_attributes"] = {"oneOf": [{"type": "string"}, text_or_list["oneOf"][1]]}
     properties["fold_window"] = {"type": ["number", "string"], "minimum": 0, "maximum": MAX_FOLD_WINDOW}
     properties["changed_by"] = {"type": ["boolean", "string"]}
     properties.update({key: {"type": "string", "enum": list(values)} for key, values in CHOICES.items()})

@@ -132,6 +132,10 @@ def test_schema_accepts_documented_forms_and_rejects_unknown_options():
     assert list(validator.iter_errors(good)) == []
     assert list(validator.iter_errors(dict(good, hots="x")))
     assert list(validator.iter_errors(dict(good, subscriptions=[{"name": "no target"}])))
+    # A rulebook passing an unset variable to the noise options (rulebooks/tenant_watch.yml) renders ''.
+    unset = {"name": "tenants", "class": "fvTenant", "modified_attributes": "", "fold_window": ""}
+    assert list(validator.iter_errors(dict(good, subscriptions=[unset]))) == []
+    assert list(validator.iter_errors(dict(good, subscriptions=[dict(unset, modified_attributes=[])])))
 
 
 def test_every_option_has_a_schema_entry_and_known_kind():

@@ -171,6 +171,8 @@ options:
             the next change is compared with the latest values, and the attributes of an event are the
             pushed ones as always.
           - Changes left out count in C(event.aci_status.filtered) of the heartbeat.
+          - Empty or absent, every C(modified) change is an event, so a rulebook can pass a variable that may
+            be unset, as C(tenant_watch) does with C(tenant_modified_attributes).
         type: list
         elements: str
       fold_window:
