@@ -123,7 +123,7 @@ def collect_objects(imdata: list, out: list, skipped: list, parent_dn: str | Non
     """
     plain = _PLAIN_STATUSES if status_of is normalize_status else None
     for item in imdata:
-        # The usual object first, in a few steps: one class, attributes with a DN, a plain status, no
+        # The usual object first, in a few steps: plain dicts, one class, a DN, a plain status, no
         # children. Whatever fails here (a LookupError, or a TypeError on a value of the wrong type) is
         # read again by the full checks below, which accept it or say why not.
         try:
@@ -135,7 +135,8 @@ def collect_objects(imdata: list, out: list, skipped: list, parent_dn: str | Non
         except (AttributeError, LookupError, TypeError, ValueError):
             pass
         else:
-            if dn.__class__ is str and dn and attributes.__class__ is dict and "children" not in body:
+            if (dn.__class__ is str and dn and attributes.__class__ is dict and body.__class__ is dict
+                    and item.__class__ is dict and "children" not in body):
                 out.append(Change(cls, dn, status, attributes))
                 continue
         if not isinstance(item, dict) or len(item) != 1:
