@@ -433,15 +433,16 @@ class Router:
         if taken > 0:
             take = handed.popleft
             checkpoint = self.checkpoint
-            for _ in range(taken):  # ``confirm`` for each, without a call per event
+            while taken > 0:  # ``confirm`` for each, without a call per event
                 ticket = take()
                 ticket.outstanding.confirm(ticket)
                 if checkpoint is not None and ticket.op is not None:
                     checkpoint.record(ticket)
+                taken -= 1
         if handed:
             try:
                 loop = asyncio.get_running_loop()
-            except RuntimeError:  # driven without an event loop (a benchmark): the next put settles them
+            except RuntimeError:  # driven without an event loop (unit tests): the next put settles them
                 return
             self._settle_timer = loop.call_later(SETTLE_INTERVAL, self.settle)
 
