@@ -17,6 +17,11 @@ import hashlib
 import json
 import uuid
 
+try:  # CPython's own SHA-1: the same digest as OpenSSL's, and cheaper to copy for a short input
+    from _sha1 import sha1 as _sha1
+except ImportError:  # an interpreter built without it
+    _sha1 = hashlib.sha1
+
 try:
     import orjson
 
@@ -49,7 +54,7 @@ def _prefix(subscription: str, cls: str, status: str):
     """SHA-1 state after the namespace, subscription, class and status (built once, copied per event)."""
     if len(_PREFIXES) > 4096:  # bounded: subscriptions x classes x statuses are few, but never trust that
         _PREFIXES.clear()
-    base = hashlib.sha1(UUID_NAMESPACE.bytes + f"{subscription}\x1f{cls}\x1f{status}\x1f".encode())
+    base = _sha1(UUID_NAMESPACE.bytes + f"{subscription}\x1f{cls}\x1f{status}\x1f".encode())
     _PREFIXES[subscription, cls, status] = base
     return base
 
@@ -70,7 +75,18 @@ def event_uuid(subscription: str, cls: str, status: str, attributes: dict, chang
     """
     base = _PREFIXES.get((subscription, cls, status)) or _prefix(subscription, cls, status)
     digest = base.copy()
-    identity = change_identity(status, attributes, changed, dn)
+    if status == "modified" and changed is not None and dn is not None:
+        # the usual event, a modification: change_identity's second case, without a call per event
+        identity = {}
+        for name in changed:
+            if name in attributes:
+                identity[name] = attributes[name]
+        stamp = attributes.get("modTs")
+        if stamp is not None:
+            identity["modTs"] = stamp
+        identity["dn"] = dn
+    else:
+        identity = change_identity(status, attributes, changed, dn)
     try:
         digest.update(orjson.dumps(identity, option=_SORTED) if HAS_ORJSON else _canonical_slow(identity))
     except TypeError:  # keys that are not strings: only the standard encoder copes
@@ -98,7 +114,10 @@ def change_identity(status: str, attributes: dict, changed: list | None = None, 
     if status == "deleted":
         return {"dn": dn}
     if status == "modified" and changed is not None:
-        identity = {name: attributes[name] for name in changed if name in attributes}
+        identity = {}
+        for name in changed:  # a plain loop: a comprehension costs a function call per event
+            if name in attributes:
+                identity[name] = attributes[name]
         stamp = attributes.get("modTs")
         if stamp is not None:
             identity["modTs"] = stamp
@@ -213,6 +232,17 @@ def _kind(cls: str) -> str:
     return kind
 
 
+_DN_PARTS = {}  # type: dict[str, tuple]
+
+
+def _dn_parts_cached(dn: str) -> tuple:
+    """``dn_parts`` remembered per DN: the objects that change are mostly the ones that changed before."""
+    if len(_DN_PARTS) >= 8192:  # bounded: a burst over many objects only costs the look-up
+        _DN_PARTS.clear()
+    parts = _DN_PARTS[dn] = dn_parts(dn)
+    return parts
+
+
 def build_event(cls: str, dn: str, status: str, attributes: dict, subscription: str, apic: str,
                 recovered: bool = False, changed: list | None = None) -> dict:
     """The EDA event for one change.
@@ -220,7 +250,7 @@ def build_event(cls: str, dn: str, status: str, attributes: dict, subscription: 
     ``changed`` lists the properties that changed (modified only; [] otherwise). ``attributes`` is
     passed on without copying.
     """
-    parent, rn, tenant = dn_parts(dn)
+    parent, rn, tenant = _DN_PARTS.get(dn) or _dn_parts_cached(dn)
     kind = _KINDS.get(cls)
     if kind is None:
         kind = _kind(cls)

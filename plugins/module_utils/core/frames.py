@@ -123,6 +123,22 @@ def collect_objects(imdata: list, out: list, skipped: list, parent_dn: str | Non
     """
     plain = _PLAIN_STATUSES if status_of is normalize_status else None
     for item in imdata:
+        # The usual object first, in a few steps: plain dicts, one class, a DN, a plain status, no
+        # children. Whatever fails here (a LookupError, or a TypeError on a value of the wrong type) is
+        # read again by the full checks below, which accept it or say why not.
+        try:
+            cls, = item  # one key, or a ValueError
+            body = item[cls]
+            attributes = body["attributes"]
+            dn = attributes["dn"]
+            status = plain[attributes["status"]]
+        except (AttributeError, LookupError, TypeError, ValueError):
+            pass
+        else:
+            if (dn.__class__ is str and dn and attributes.__class__ is dict and body.__class__ is dict
+                    and item.__class__ is dict and "children" not in body):
+                out.append(Change(cls, dn, status, attributes))
+                continue
         if not isinstance(item, dict) or len(item) != 1:
             skipped.append("an imdata entry is not a single {class: object} mapping")
             continue

@@ -44,7 +44,7 @@ class Schema:
     A record unpacks to ``slots``: slot 0 is the schema id, slot ``index[name]`` the hash of ``name``.
     """
 
-    __slots__ = ("cls", "id", "index", "names", "slots", "values")
+    __slots__ = ("cls", "id", "index", "names", "plans", "slots", "values")
 
     def __init__(self, schema_id: int, cls: str, names: tuple) -> None:
         self.id = schema_id
@@ -56,6 +56,20 @@ class Schema:
         self.slots.update(self.index)
         # every named value of a full object in one C call (snapshots, restores, creations: 100,000s at once)
         self.values = itemgetter(*names) if len(names) > 1 else _one_or_none(names)
+        self.plans = {}  # type: dict[tuple, tuple]  # a push's attribute names in order -> plan()
+
+    def plan(self, keys: tuple) -> tuple:
+        """What ``KnownState.apply`` does with a push that has the attribute names ``keys``, in that order:
+        ``((name, slot, reported), ...)`` for the tracked ones, and the names this schema has no slot for.
+
+        Pushes of one class come in a handful of shapes, so the plan is made once per shape, not per push.
+        """
+        slots = self.slots
+        tracked = tuple((name, slots[name], name not in BOOKKEEPING) for name in keys if slots.get(name))
+        plan = tracked, [name for name in keys if name not in slots]
+        if len(self.plans) < 64:  # bounded: odd shapes still work, just unplanned
+            self.plans[keys] = plan
+        return plan
 
     def record(self, attributes: dict) -> array:
         """The compact record of an object that has these attributes."""
@@ -178,16 +192,12 @@ class KnownState:
             return [] if created else changed_names(list(schema.names))
         # The hot path: write the pushed values into the known record in place, noting what differed.
         schema = self.registry.of(known)
-        slots = schema.slots
+        keys = tuple(attributes)
+        tracked, extra = schema.plans.get(keys) or schema.plan(keys)
         changed = []
-        extra = None
         dirty = False
-        for name, value in attributes.items():
-            slot = slots.get(name)
-            if not slot:  # 0: untracked; None: a property this record has no slot for yet
-                if slot is None:
-                    extra = (extra or []) + [name]
-                continue
+        for name, slot, reported in tracked:
+            value = attributes[name]
             try:
                 value_hash = hash(value)
             except TypeError:
@@ -195,7 +205,7 @@ class KnownState:
             if known[slot] != value_hash:
                 known[slot] = value_hash
                 dirty = True
-                if name not in BOOKKEEPING:
+                if reported:
                     changed.append(name)
         if not dirty and not extra:
             return None

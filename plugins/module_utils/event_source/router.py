@@ -287,8 +287,8 @@ class Router:
             if changed is None:
                 self.stats.duplicates += 1
                 continue
-            modified = status is not CREATED and status is not DELETED
-            if modified:
+            if status is not CREATED and status is not DELETED:
+                op = MERGE
                 if wanted is not None and wanted.isdisjoint(changed):
                     self._filtered(sub, change, MERGE)
                     continue
@@ -298,14 +298,16 @@ class Router:
                         self._fold(sub, window, change, changed, before, copy)
                         continue
                     windows[dn] = FoldWindow(time.monotonic() + fold)
-            elif windows:
-                window = windows.pop(dn, None)
-                if window is not None and window.ticket is not None:
-                    tickets.append(self._folded_ticket(sub, window))
+            else:
+                op = DELETE if status is DELETED else PUT
+                if windows:
+                    window = windows.pop(dn, None)
+                    if window is not None and window.ticket is not None:
+                        tickets.append(self._folded_ticket(sub, window))
+            cls = change.cls
             attributes = dict(change.attributes) if copy else change.attributes
-            event = build_event(change.cls, dn, status, attributes, name, apic, False, changed)
-            op = DELETE if status == DELETED else PUT if status == CREATED else MERGE
-            tickets.append(track(name, change.cls, dn, op, attributes, before, event))
+            tickets.append(track(name, cls, dn, op, attributes, before,
+                                 build_event(cls, dn, status, attributes, name, apic, False, changed)))
 
     def _filtered(self, sub: Subscription, change, op: str) -> None:
         """A ``modified`` change none of the listed attributes took part in: delivered by definition
@@ -405,10 +407,18 @@ class Router:
         if queue.maxsize > 0 and queue.maxsize - queue.qsize() < len(tickets):
             return False
         put = queue.put_nowait
-        delivered = self.delivered
-        for ticket in tickets:
-            put(ticket.event)
-            delivered(ticket)
+        if self.awaiting is None and self._taken_from is not None:
+            # the usual case, ``delivered`` for all of them at once: the engine takes them from this queue
+            for ticket in tickets:
+                put(ticket.event)
+            self._handed.extend(tickets)
+            if self._settle_timer is None:
+                self.settle()
+        else:
+            delivered = self.delivered
+            for ticket in tickets:
+                put(ticket.event)
+                delivered(ticket)
         self.stats.events += len(tickets)
         return True
 
@@ -467,13 +477,19 @@ class Router:
         self._settle_timer = None
         handed = self._handed
         taken = len(handed) - self._taken_from.qsize()
-        while taken > 0:
-            self.confirm(handed.popleft())
-            taken -= 1
+        if taken > 0:
+            take = handed.popleft
+            checkpoint = self.checkpoint
+            while taken > 0:  # ``confirm`` for each, without a call per event
+                ticket = take()
+                ticket.outstanding.confirm(ticket)
+                if checkpoint is not None and ticket.op is not None:
+                    checkpoint.record(ticket)
+                taken -= 1
         if handed:
             try:
                 loop = asyncio.get_running_loop()
-            except RuntimeError:  # driven without an event loop (a benchmark): the next put settles them
+            except RuntimeError:  # driven without an event loop (unit tests): the next put settles them
                 return
             self._settle_timer = loop.call_later(SETTLE_INTERVAL, self.settle)
 

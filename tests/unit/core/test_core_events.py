@@ -107,3 +107,22 @@ def test_uuid_is_the_same_with_or_without_orjson(monkeypatch):
     fast = events.event_uuid("subs", "fvTenant", "modified", attributes)
     monkeypatch.setattr(events, "HAS_ORJSON", False)
     assert events.event_uuid("subs", "fvTenant", "modified", attributes) == fast
+
+
+_WEB_CREATED = {"annotation": "", "childAction": "", "descr": "web shop", "dn": "uni/tn-web", "extMngdBy": "",
+                "lcOwn": "local", "modTs": "2026-11-27T21:27:14.020+00:00", "monPolDn": "uni/tn-common/monepg-default",
+                "name": "web", "nameAlias": "", "ownerKey": "", "ownerTag": "", "status": "created", "uid": "0",
+                "userdom": ":all:", "rn": ""}
+_WEB_MODIFIED = {"descr": "web shop, prod", "dn": "uni/tn-web", "status": "modified",
+                 "modTs": "2026-11-27T21:27:14.022+00:00", "rn": "", "childAction": ""}
+
+
+@pytest.mark.parametrize(("status", "attributes", "changed", "expected"), [
+    ("created", _WEB_CREATED, None, "ddb8e422-8121-5fa0-b67f-33f9f809b331"),
+    ("modified", _WEB_MODIFIED, ["descr"], "5e84e495-a64b-54b4-8e08-7a553b85b6a5"),
+    ("deleted", {"dn": "uni/tn-web", "status": "deleted"}, [], "4a57322e-01e1-507a-9864-7f9c23bbc21f"),
+])
+def test_uuid_of_a_change_stays_the_same_across_releases(status, attributes, changed, expected):
+    # a change emitted again after an upgrade must keep the id the engine (or a consumer) saw before
+    event = events.build_event("fvTenant", "uni/tn-web", status, dict(attributes), "tenants", "apic1", False, changed)
+    assert event["meta"]["uuid"] == expected

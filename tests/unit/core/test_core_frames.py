@@ -84,6 +84,14 @@ def test_bad_objects_are_skipped_with_a_reason_and_good_ones_kept():
     assert any("no dn" in reason for reason in note.skipped)
 
 
+@pytest.mark.parametrize("dn", ["", 42, None, ["uni/tn-a"]])
+def test_an_object_with_a_plain_status_but_no_usable_dn_is_skipped(dn):
+    note = frames.parse_frame(_frame(["1"], {"fvTenant": {"attributes": {"dn": dn, "status": "modified"}}},
+                                     _mo("fvTenant", dn="uni/tn-b", status="modified")))
+    assert [c.dn for c in note.changes] == ["uni/tn-b"]
+    assert note.skipped == ["fvTenant object has no dn"]
+
+
 @pytest.mark.parametrize(("text", "reason"), [
     ("{not json", "not valid JSON"),
     ("[1, 2]", "not a JSON object"),
