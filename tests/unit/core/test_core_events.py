@@ -1,6 +1,9 @@
 """Event shaping: typed, rule-friendly fields next to the attributes as sent, and a stable uuid."""
 
+import json
+import re
 import uuid
+from pathlib import Path
 
 import pytest
 from ansible_collections.fabricops.aci.plugins.module_utils.core import events
@@ -126,3 +129,18 @@ def test_uuid_of_a_change_stays_the_same_across_releases(status, attributes, cha
     # a change emitted again after an upgrade must keep the id the engine (or a consumer) saw before
     event = events.build_event("fvTenant", "uni/tn-web", status, dict(attributes), "tenants", "apic1", False, changed)
     assert event["meta"]["uuid"] == expected
+
+
+def test_the_event_reference_examples_carry_the_uuid_the_source_computes():
+    """docs/event_reference.md shows whole events; their meta.uuid must be what a source would send."""
+    text = (Path(__file__).resolve().parents[3] / "docs" / "event_reference.md").read_text()
+    checked = 0
+    for block in re.findall(r"```json\n(.*?)```", text, flags=re.S):
+        example = json.loads(block)
+        aci = example.get("aci")
+        if not aci or "..." in aci:  # an abbreviated example
+            continue
+        assert example["meta"]["uuid"] == events.event_uuid(aci["subscription"], aci["class"], aci["status"],
+                                                            aci["attributes"], aci["changed"], aci["dn"]), aci["dn"]
+        checked += 1
+    assert checked >= 4
