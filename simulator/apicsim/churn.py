@@ -10,6 +10,7 @@ single action. The same seed on the same fabric gives the same sequence of event
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import random
 import time
@@ -92,7 +93,8 @@ class Churn:
     async def _events(self, duration: float, rate: float, seed: int, weights: dict[str, float]) -> None:
         rng = random.Random(seed)
         world = _World(self._mit)
-        kinds, cum = list(weights), list(weights.values())
+        # Cumulative weights once, not per event: `choices` then draws exactly as it would from the weights.
+        kinds, cum = list(weights), list(itertools.accumulate(weights.values()))
         total = round(duration * rate)
         # The events are spread over the first 90% of the window: the rest is slack, so a loop that was
         # briefly busy still runs the whole (reproducible) sequence; a loop held longer stops at the deadline.
@@ -109,7 +111,7 @@ class Churn:
                 await asyncio.sleep(due - now)
             elif n % 64 == 0:
                 await asyncio.sleep(0)  # behind schedule: still let the loop serve clients
-            kind = rng.choices(kinds, cum)[0]
+            kind = rng.choices(kinds, cum_weights=cum)[0]
             try:
                 if self._step(kind, rng, world, n):
                     self._counts[kind] += 1
