@@ -10,6 +10,7 @@ single action. The same seed on the same fabric gives the same sequence of event
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import random
 import time
@@ -27,6 +28,9 @@ KINDS = ("endpoint_move", "endpoint_learn", "endpoint_age_out", "link_flap", "he
 #: New endpoints of a churn get MACs from here upward (far above any profile's endpoints).
 LEARN_BASE = 1 << 36
 MAX_DURATION = 24 * 3600.0
+#: A single simulator process sustains roughly 20,000 audited tenant edits a second with a subscriber; asking
+#: for more simply runs behind schedule (the window's deadline still ends the run).
+MAX_RATE = 100_000
 SPREAD = 0.9
 
 
@@ -47,8 +51,8 @@ class Churn:
         duration, rate, seed = float(duration), float(rate), int(seed)
         if not 0 < duration <= MAX_DURATION:
             raise bad_request(f"churn duration must be > 0 and <= {MAX_DURATION:g} seconds, not {duration}")
-        if not 0 < rate <= 10_000:
-            raise bad_request(f"churn rate must be > 0 and <= 10000 events per second, not {rate}")
+        if not 0 < rate <= MAX_RATE:
+            raise bad_request(f"churn rate must be > 0 and <= {MAX_RATE} events per second, not {rate}")
         weights = dict.fromkeys(KINDS, 1.0)
         if mix:
             unknown = sorted(set(mix) - set(KINDS))
@@ -92,7 +96,8 @@ class Churn:
     async def _events(self, duration: float, rate: float, seed: int, weights: dict[str, float]) -> None:
         rng = random.Random(seed)
         world = _World(self._mit)
-        kinds, cum = list(weights), list(weights.values())
+        # Cumulative weights once, not per event: `choices` then draws exactly as it would from the weights.
+        kinds, cum = list(weights), list(itertools.accumulate(weights.values()))
         total = round(duration * rate)
         # The events are spread over the first 90% of the window: the rest is slack, so a loop that was
         # briefly busy still runs the whole (reproducible) sequence; a loop held longer stops at the deadline.
@@ -109,7 +114,7 @@ class Churn:
                 await asyncio.sleep(due - now)
             elif n % 64 == 0:
                 await asyncio.sleep(0)  # behind schedule: still let the loop serve clients
-            kind = rng.choices(kinds, cum)[0]
+            kind = rng.choices(kinds, cum_weights=cum)[0]
             try:
                 if self._step(kind, rng, world, n):
                     self._counts[kind] += 1

@@ -27,11 +27,22 @@ def apic_timestamp(epoch: float) -> str:
     Every commit and fault transition stamps one, so the date part is formatted once per second and the
     milliseconds appended (rounded to the microsecond first, as `datetime.fromtimestamp` does).
     """
+    global _last_stamp
+    last_epoch, last_text = _last_stamp
+    if epoch == last_epoch:
+        return last_text
     second = int(epoch)
     micros = round((epoch - second) * 1_000_000)
     if micros >= 1_000_000:
         second, micros = second + 1, micros - 1_000_000
-    return f"{_utc_second(second)}.{micros // 1000:03d}+00:00"
+    text = f"{_utc_second(second)}.{micros // 1000:03d}+00:00"
+    _last_stamp = (epoch, text)
+    return text
+
+
+#: The last time stamped and its text (one tuple, replaced whole, so threads never see half of it): a commit
+#: stamps its time, and its audit record and pushes then ask for the same time again.
+_last_stamp: tuple[float, str] = (float("nan"), "")
 
 
 @lru_cache(maxsize=4)

@@ -29,22 +29,31 @@ def split_dn(dn: str) -> list[str]:
 
 
 def _split_bracketed(dn: str) -> list[str]:
+    # Split on every "/" first and glue the pieces that lie inside brackets back together: only pieces that
+    # hold a bracket are read character by character (a record DN `subj-[uni/tn-a]/mod-1` is split on each
+    # write and delete of an audit record, so a per-character walk of the whole DN showed in profiles).
     rns: list[str] = []
     depth = 0
-    start = 0
-    for i, ch in enumerate(dn):
-        if ch == "[":
-            depth += 1
-        elif ch == "]":
-            depth -= 1
-            if depth < 0:
-                break
-        elif ch == "/" and depth == 0:
-            rns.append(dn[start:i])
-            start = i + 1
+    pending: list[str] = []
+    for piece in dn.split("/"):
+        if "[" in piece or "]" in piece:
+            for ch in piece:
+                if ch == "[":
+                    depth += 1
+                elif ch == "]":
+                    depth -= 1
+                    if depth < 0:
+                        raise bad_request(f"Request failed, malformed dn '{dn}': unbalanced brackets")
+        if depth:
+            pending.append(piece)
+        elif pending:
+            pending.append(piece)
+            rns.append("/".join(pending))
+            pending = []
+        else:
+            rns.append(piece)
     if depth != 0:
         raise bad_request(f"Request failed, malformed dn '{dn}': unbalanced brackets")
-    rns.append(dn[start:])
     return rns
 
 

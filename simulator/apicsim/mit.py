@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,6 +104,35 @@ class _Tx:
         self.relations: dict[str, None] = {}
         self.ts = ts
         self.stamp = stamp
+
+
+class _Batch:
+    """The context of :meth:`Mit.batch` (a plain class: a generator-based one cost more than a small commit)."""
+
+    __slots__ = ("_mit", "_tx")
+
+    def __init__(self, mit: Mit) -> None:
+        self._mit = mit
+        self._tx: _Tx | None = None
+
+    def __enter__(self) -> None:
+        if self._mit._tx is None:  # an inner batch joins the commit already open
+            self._tx = self._mit._begin()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        tx, self._tx = self._tx, None
+        if tx is None:
+            return
+        mit = self._mit
+        if exc_type is not None:
+            mit._end(tx, ok=False)
+            return
+        try:
+            mit._settle(tx)
+        except BaseException:
+            mit._end(tx, ok=False)
+            raise
+        mit._end(tx, ok=True)
 
 
 class Mit:
@@ -202,20 +230,9 @@ class Mit:
 
     # ------------------------------------------------------------ transactions
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self) -> _Batch:
         """Group several operations into one commit (one listener call); all or nothing on error."""
-        if self._tx is not None:
-            yield
-            return
-        tx = self._begin()
-        try:
-            yield
-            self._settle(tx)
-        except BaseException:
-            self._end(tx, ok=False)
-            raise
-        self._end(tx, ok=True)
+        return _Batch(self)
 
     def _begin(self) -> _Tx:
         now = time.time()
@@ -263,7 +280,10 @@ class Mit:
 
     def delete(self, dn: str) -> list[Change]:
         """``DELETE /api/mo/<dn>.json``: remove the subtree; a missing DN is not an error (200, no change)."""
-        split_dn(dn)  # a malformed DN is a 400, a well-formed missing one is not
+        if dn not in self._index:
+            # A malformed DN is a 400, a well-formed missing one is not. A DN in the index was checked when its
+            # object was made, so it is not parsed again (the history log deletes one record per new one).
+            split_dn(dn)
         return self._run(self._delete_dn, dn)
 
     def create(self, cls: str, dn: str, attrs: Mapping[str, str] | None = None) -> list[Change]:
@@ -343,9 +363,13 @@ class Mit:
         for child in children:
             self._post_child(tx, mo, child)
 
-    def _check_naming(self, info: ClassInfo, dn: str, attrs: Mapping[str, Any]) -> dict[str, str]:
-        """Naming values encoded in ``dn``; a body that names the object differently is refused."""
-        rn = rn_of(dn)
+    def _check_naming(
+        self, info: ClassInfo, dn: str, attrs: Mapping[str, Any], rn: str | None = None
+    ) -> dict[str, str]:
+        """Naming values encoded in ``dn`` (whose last RN is ``rn`` when the caller has it); a body that
+        names the object differently is refused."""
+        if rn is None:
+            rn = rn_of(dn)
         if info.rn_regex is None:
             if rn != info.rn_literal:
                 raise bad_request(
@@ -403,8 +427,10 @@ class Mit:
         self._create_mo(tx, info, dn, attrs, client=False)
 
     def _create_mo(self, tx: _Tx, info: ClassInfo, dn: str, attrs: Mapping[str, Any], client: bool) -> Mo:
-        naming = self._check_naming(info, dn, attrs)
-        parent = self._parent_for(tx, info, dn)
+        # The RN is split off once: a bracketed DN (an audit record's subj-[...]/mod-N) costs a parse each time.
+        rn = rn_of(dn)
+        naming = self._check_naming(info, dn, attrs, rn)
+        parent = self._parent_for(tx, info, dn, rn)
         values, secrets = self._writable(info, dn, attrs, client)
         a = dict(info.defaults)
         a.update(values)
@@ -415,7 +441,7 @@ class Mit:
                 a[prop] = tx.stamp
         if info.relation is not None:
             a.update(self._relation_target(info, a))
-        mo = Mo(info, dn, rn_of(dn), a, parent)
+        mo = Mo(info, dn, rn, a, parent)
         if secrets:
             mo.secrets.update(secrets)
         self._link(mo)
@@ -433,9 +459,10 @@ class Mit:
                 self._create_mo(tx, child_info, child_dn, child_attrs, client=False)
         return mo
 
-    def _parent_for(self, tx: _Tx, info: ClassInfo, dn: str) -> Mo:
-        """The parent a new object hangs from; internal grouping parents are made on demand."""
-        pdn = parent_dn(dn)
+    def _parent_for(self, tx: _Tx, info: ClassInfo, dn: str, rn: str) -> Mo:
+        """The parent a new object (whose last RN is ``rn``) hangs from; internal grouping parents are made on
+        demand."""
+        pdn = dn[:-len(rn) - 1] if len(dn) > len(rn) else ""
         parent = self._index.get(pdn)
         if parent is None:
             pcls = self.catalogue.class_chain(pdn)
@@ -443,11 +470,11 @@ class Mit:
             if pinfo is None or not pinfo.hidden:
                 raise not_found(pdn)
             parent = self._create_mo(tx, pinfo, pdn, {}, client=False)
-        found = self.catalogue.class_for_rn(parent.cls, rn_of(dn))
+        found = self.catalogue.class_for_rn(parent.cls, rn)
         if found is not info:
             raise bad_request(
                 f"Request failed, {info.name} cannot be created under {parent.cls} {pdn or '(root)'}"
-                + (f": rn {rn_of(dn)} names a {found.name} there" if found else ""),
+                + (f": rn {rn} names a {found.name} there" if found else ""),
                 121,
             )
         return parent

@@ -71,9 +71,21 @@ def change_json(change, full_modified_classes: frozenset[str]) -> str:
     return mo_json(change.cls, attrs)
 
 
+#: The opening of a frame (`{"subscriptionId":[...],"imdata":[`) per id set: a socket's few subscriptions
+#: receive change after change, so serialising the same ids for every frame was wasted work.
+_HEADS: dict[tuple[str, ...], str] = {}
+_HEADS_MAX = 4096
+
+
 def frame(ids: Sequence[str], mos: Iterable[str]) -> str:
     """One push frame for the given subscription ids and pre-serialised MOs."""
-    return '{"subscriptionId":' + dumps(list(ids)) + ',"imdata":[' + ",".join(mos) + "]}"
+    key = tuple(ids)
+    head = _HEADS.get(key)
+    if head is None:
+        if len(_HEADS) >= _HEADS_MAX:
+            _HEADS.clear()
+        head = _HEADS[key] = '{"subscriptionId":' + dumps(list(key)) + ',"imdata":['
+    return head + ",".join(mos) + "]}"
 
 
 def group_frames(items: Sequence[tuple[tuple[str, ...], str]], max_mos: int) -> list[str]:

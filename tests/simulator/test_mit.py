@@ -524,3 +524,13 @@ def test_commit_stamps_are_iso_8601_utc_with_milliseconds(epoch):
     """One formatter stamps commits, pushes and faults; it must write what datetime's ISO form writes."""
     expected = dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="milliseconds")
     assert apic_timestamp(epoch) == expected
+
+
+@pytest.mark.parametrize("dn", ["subj-[uni/tn-a/mod-1", "uni/tn-a]", "uni//tn-a"])
+def test_deleting_a_malformed_dn_is_a_400_even_next_to_existing_objects(mit, dn):
+    mit.post("uni", mo("fvTenant", name="a"))
+    mit.create("aaaModLR", "subj-[uni/tn-a]/mod-1", {"id": "1", "affected": "uni/tn-a", "descr": "x"})
+    with pytest.raises(ApiError) as err:
+        mit.delete(dn)
+    assert err.value.status == 400 and "malformed dn" in err.value.text
+    assert mit.get("subj-[uni/tn-a]/mod-1") is not None and mit.get("uni/tn-a") is not None

@@ -84,9 +84,16 @@ async def test_bad_churn_arguments_name_the_fix(apic):
 
     for kwargs, text in (({"duration": 0, "rate": 1}, "duration must be > 0"),
                          ({"duration": 1, "rate": 0}, "rate must be > 0"),
+                         ({"duration": 1, "rate": 100_001}, "<= 100000 events per second"),
                          ({"duration": 1, "rate": 1, "mix": {"flap": 1}}, "unknown kind")):
         with pytest.raises(ApiError, match=text):
             apic.control.churn(**kwargs)
+
+
+async def test_a_churn_may_ask_for_100000_events_a_second(apic):
+    state = apic.control.churn(duration=0.05, rate=100_000, seed=1, mix={"config": 1})
+    assert state["running"] and state["events"] == 5000
+    apic.control.churn_stop()
 
 
 async def test_a_churn_that_fails_says_so_in_stats(apic, monkeypatch, caplog):
