@@ -75,18 +75,7 @@ def event_uuid(subscription: str, cls: str, status: str, attributes: dict, chang
     """
     base = _PREFIXES.get((subscription, cls, status)) or _prefix(subscription, cls, status)
     digest = base.copy()
-    if status == "modified" and changed is not None and dn is not None:
-        # the usual event, a modification: change_identity's second case, without a call per event
-        identity = {}
-        for name in changed:
-            if name in attributes:
-                identity[name] = attributes[name]
-        stamp = attributes.get("modTs")
-        if stamp is not None:
-            identity["modTs"] = stamp
-        identity["dn"] = dn
-    else:
-        identity = change_identity(status, attributes, changed, dn)
+    identity = change_identity(status, attributes, changed, dn)
     try:
         digest.update(orjson.dumps(identity, option=_SORTED) if HAS_ORJSON else _canonical_slow(identity))
     except TypeError:  # keys that are not strings: only the standard encoder copes
