@@ -1,6 +1,6 @@
 """One APIC session per play under the httpapi connection, one per task without it: counted on the simulator.
 
-The same 50-task play (every module, a tenant created, changed, read and deleted) runs twice through the real
+The same 20-task play (every module, a tenant created, changed, read and deleted) runs twice through the real
 ansible-playbook: on localhost over the local connection, where each module logs in and out itself, and on
 a host using ``ansible.netcommon.httpapi`` with ``ansible_network_os: fabricops.aci.aci``, where the
 connection process logs in once and logs out when the play ends. The simulator's access log counts the
@@ -19,7 +19,7 @@ from sim_requests import LOGIN, recording_requests
 from sim_tokens import record_issued_tokens
 
 USER, PASSWORD = "reuser", "Re-S3cret-!q7"
-TASKS = 50
+TASKS = 20
 
 pytestmark = [pytest.mark.playbook, pytest.mark.slow]
 
@@ -56,7 +56,7 @@ def test_a_play_reuses_one_session_through_the_httpapi_connection(apic_thread, t
     if not (NETCOMMON / "MANIFEST.json").exists():
         pytest.fail("ansible.netcommon is missing from build/thirdparty: run `make thirdparty` (make test does)")
     issued = record_issued_tokens(monkeypatch)
-    playbook = tmp_path / "fifty.yml"
+    playbook = tmp_path / "play.yml"
     playbook.write_text(yaml.safe_dump(apic_tasks_play(TASKS), sort_keys=False))
 
     direct, _ = logins_for_play(apic_thread, playbook, tmp_path / "direct")
