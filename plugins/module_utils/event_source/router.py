@@ -479,12 +479,9 @@ class Router:
         taken = len(handed) - self._taken_from.qsize()
         if taken > 0:
             take = handed.popleft
-            checkpoint = self.checkpoint
-            while taken > 0:  # ``confirm`` for each, without a call per event
-                ticket = take()
-                ticket.outstanding.confirm(ticket)
-                if checkpoint is not None and ticket.op is not None:
-                    checkpoint.record(ticket)
+            confirm = self.confirm
+            while taken > 0:
+                confirm(take())
                 taken -= 1
         if handed:
             try:
