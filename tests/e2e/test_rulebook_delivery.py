@@ -169,6 +169,28 @@ def test_a_fault_while_events_wait_for_the_rule_engine_loses_nothing(apic_thread
 
 @pytest.mark.rulebook
 @pytest.mark.slow
+@pytest.mark.apicsim(audit_delay=60)
+def test_events_waiting_for_their_audit_record_when_the_socket_drops_reach_the_rule_recovered(apic_thread,
+                                                                                             tmp_path: Path):
+    env = _setup(tmp_path, apic_thread)
+    rulebook = (tmp_path / "rulebook.yml").read_text().replace(
+        "        subscriptions:\n", "        changed_by: true\n        changed_by_wait: 60\n        subscriptions:\n")
+    (tmp_path / "rulebook.yml").write_text(rulebook)
+    with listening(_process(tmp_path, env), apic_thread) as process:
+        process.wait_for(lambda: live_subscriptions(apic_thread) >= 2, "the audit log subscription", 30)
+        dns = _create(apic_thread, "held", 3)  # their audit records come 60 s late: the events wait for them
+        time.sleep(1.0)
+        assert _created(printed(process)) == {}, "an event left before its audit record or its wait ended"
+        apic_thread.call(apic_thread.control.drop)
+        process.wait_for(lambda: set(dns) <= set(_created(printed(process))), "the held tenants after the drop", 60)
+        events = [e for e in printed(process) if e["dn"] in dns]
+    assert sorted(e["dn"] for e in events) == dns  # each exactly once
+    assert all(e["recovered"] and e["changed_by"] is None and e["changed_by_reason"] == "recovered"
+               for e in events), events
+
+
+@pytest.mark.rulebook
+@pytest.mark.slow
 def test_changes_made_while_ansible_rulebook_was_stopped_are_emitted_on_start(apic_thread, tmp_path: Path):
     env = _setup(tmp_path, apic_thread)
     with listening(_process(tmp_path, env), apic_thread) as first:
