@@ -38,16 +38,18 @@ DELETE = "delete"
 
 
 class Ticket:
-    """One emitted change on its way to the rule engine.
+    """One emitted change on its way to the rule engine, tracked by ``outstanding`` from the moment it is made.
 
     ``before`` is the object's record before the change (None: the object was not known). ``op`` is
-    how the checkpoint records the change once confirmed (None: nothing to record).
+    how the checkpoint records the change once confirmed (None: nothing to record). With
+    ``outstanding`` None the ticket only describes a change that counts as delivered at once (a filtered
+    one, written to the checkpoint directly) and is never tracked.
     """
 
     __slots__ = ("attributes", "before", "cls", "dn", "dropped", "event", "op", "outstanding", "subscription")
 
-    def __init__(self, outstanding: Outstanding, subscription: str, cls: str, dn: str, op: str | None,
-                 attributes: dict | None, before: array | None, event: dict) -> None:
+    def __init__(self, outstanding: Outstanding | None, subscription: str, cls: str, dn: str, op: str | None,
+                 attributes: dict | None, before: array | None, event: dict | None) -> None:
         self.outstanding = outstanding
         self.subscription = subscription
         self.cls = cls
@@ -57,6 +59,12 @@ class Ticket:
         self.before = before
         self.event = event
         self.dropped = False
+        if outstanding is not None:  # registered here, in the order made: one call per event, not two
+            tickets = outstanding.by_dn.get(dn)
+            if tickets is None:
+                outstanding.by_dn[dn] = [self]
+            else:
+                tickets.append(self)
 
 
 class Outstanding:
@@ -71,15 +79,9 @@ class Outstanding:
         return sum(len(tickets) for tickets in self.by_dn.values())
 
     def add(self, subscription: str, cls: str, dn: str, op: str | None, attributes: dict | None,
-            before: array | None, event: dict) -> Ticket:
+            before: array | None, event: dict | None) -> Ticket:
         """A change just advanced the seen state and produced ``event``: track it until confirmed."""
-        ticket = Ticket(self, subscription, cls, dn, op, attributes, before, event)
-        tickets = self.by_dn.get(dn)
-        if tickets is None:
-            self.by_dn[dn] = [ticket]
-        else:
-            tickets.append(ticket)
-        return ticket
+        return Ticket(self, subscription, cls, dn, op, attributes, before, event)
 
     def confirm(self, ticket: Ticket) -> None:
         """The engine has the ticket's event: forget the ticket."""

@@ -183,13 +183,35 @@ def parse_notification(document: object) -> Notification:
 
 
 def parse_frame(data: str | bytes) -> Notification:
-    """Frame text -> Notification (decode + parse_notification)."""
+    """Frame text -> Notification (decode + parse_notification).
+
+    The usual frame (one subscription id, one plain object) is read here in a few steps, without the
+    calls of the full checks; anything else, or anything odd, goes through ``parse_notification``, which
+    accepts it or says why not.
+    """
     if HAS_ORJSON:
         try:
-            return parse_notification(orjson.loads(data))
+            document = orjson.loads(data)
         except orjson.JSONDecodeError:
-            pass  # decode() below words the error
-    return parse_notification(decode(data))
+            document = decode(data)  # raises FrameError, worded
+    else:
+        document = decode(data)
+    try:
+        value = document["subscriptionId"]
+        sub_id, = value
+        item, = document["imdata"]
+        cls, = item
+        body = item[cls]
+        attributes = body["attributes"]
+        dn = attributes["dn"]
+        status = _PLAIN_STATUSES[attributes["status"]]
+    except (AttributeError, LookupError, TypeError, ValueError):
+        return parse_notification(document)
+    if (value.__class__ is list and sub_id.__class__ is str and sub_id and dn.__class__ is str and dn
+            and attributes.__class__ is dict and body.__class__ is dict and item.__class__ is dict
+            and "children" not in body):
+        return Notification((sub_id,), [Change(cls, dn, status, attributes)], [])
+    return parse_notification(document)
 
 
 def snapshot_objects(imdata: object) -> tuple:

@@ -92,19 +92,19 @@ class SchemaRegistry:
     """Schemas shared by every subscription; a record's first slot says which one it uses."""
 
     def __init__(self) -> None:
-        self._by_id = []  # type: list[Schema]
+        self.schemas = []  # type: list[Schema]  # by id
         self._by_names = {}  # type: dict[tuple, Schema]
         self._by_raw_keys = {}  # type: dict[tuple, Schema]
 
     def __len__(self) -> int:
-        return len(self._by_id)
+        return len(self.schemas)
 
     def _get(self, cls: str, names: tuple) -> Schema:
         key = (cls, names)
         schema = self._by_names.get(key)
         if schema is None:
-            schema = Schema(len(self._by_id), cls, names)
-            self._by_id.append(schema)
+            schema = Schema(len(self.schemas), cls, names)
+            self.schemas.append(schema)
             self._by_names[key] = schema
         return schema
 
@@ -125,7 +125,7 @@ class SchemaRegistry:
 
     def of(self, record: array) -> Schema:
         """The schema a record was written with."""
-        return self._by_id[record[0]]
+        return self.schemas[record[0]]
 
 
 def _changed_between(old_schema: Schema, old_record: array, new_schema: Schema, attributes: dict) -> list:
@@ -150,11 +150,13 @@ class KnownState:
     snapshot and holds at most the deletions one snapshot found.
     """
 
-    __slots__ = ("initialized", "objects", "registry", "tombstones")
+    __slots__ = ("initialized", "objects", "registry", "replaced", "schemas", "tombstones")
 
     def __init__(self, registry: SchemaRegistry | None = None) -> None:
         self.registry = registry if registry is not None else SchemaRegistry()
+        self.schemas = self.registry.schemas  # a record's slot 0 -> its schema (the registry's own list)
         self.objects = {}  # type: dict[str, array]
+        self.replaced = None  # type: array | None  # the record the last apply() replaced
         self.tombstones = set()  # type: set[str]
         self.initialized = False
 
@@ -173,29 +175,35 @@ class KnownState:
         """Fold one pushed change into the state.
 
         Returns None when the push changes nothing (a duplicate: do not emit it), else the list of
-        changed property names for a modification ([] for creations and deletions).
+        changed property names for a modification ([] for creations and deletions). A record is never
+        changed in place: a change stores a new one, and ``replaced`` is then the record it replaced
+        (None: the object was not known), which the delivery ledger keeps until the event is delivered.
         """
         status = change.status
+        dn = change.dn
+        objects = self.objects
         if status is DELETED or status == DELETED:
-            if self.objects.pop(change.dn, None) is None and change.dn in self.tombstones:
-                self.tombstones.discard(change.dn)
+            known = self.replaced = objects.pop(dn, None)
+            if known is None and dn in self.tombstones:
+                self.tombstones.discard(dn)
                 return None
             return []
         attributes = change.attributes
-        known = self.objects.get(change.dn)
+        known = self.replaced = objects.get(dn)
         created = status is CREATED or status == CREATED
         if known is None:
             schema = self.registry.for_attributes(change.cls, attributes)
-            self.objects[change.dn] = schema.record(attributes)
+            objects[dn] = schema.record(attributes)
             if self.tombstones:
-                self.tombstones.discard(change.dn)
+                self.tombstones.discard(dn)
             return [] if created else changed_names(list(schema.names))
-        # The hot path: write the pushed values into the known record in place, noting what differed.
-        schema = self.registry.of(known)
+        # The hot path: the pushed values compared with the known record's hashes, through the plan of
+        # this push's shape; the first difference copies the record.
+        schema = self.schemas[known[0]]
         keys = tuple(attributes)
         tracked, extra = schema.plans.get(keys) or schema.plan(keys)
         changed = []
-        dirty = False
+        record = None
         for name, slot, reported in tracked:
             value = attributes[name]
             try:
@@ -203,22 +211,23 @@ class KnownState:
             except TypeError:
                 value_hash = _hash(value)
             if known[slot] != value_hash:
-                known[slot] = value_hash
-                dirty = True
+                if record is None:
+                    record = objects[dn] = known[:]
+                record[slot] = value_hash
                 if reported:
                     changed.append(name)
-        if not dirty and not extra:
+        if record is None and not extra:
             return None
         if created:
             # A re-creation (or a creation the state already had in another form): keep the full object.
-            self.objects[change.dn] = self.registry.for_attributes(change.cls, attributes).record(attributes)
+            objects[dn] = self.registry.for_attributes(change.cls, attributes).record(attributes)
             return []
         if extra:
             schema = self.registry.extended(schema, extra)
-            record = array("q", known)
+            record = array("q", record if record is not None else known)
             record[0] = schema.id
             record.extend(_hash(attributes[name]) for name in schema.names[len(known) - 1:])
-            self.objects[change.dn] = record
+            objects[dn] = record
             changed.extend(changed_names(extra))
         return changed
 

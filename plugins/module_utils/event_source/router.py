@@ -151,6 +151,8 @@ class Router:
         self._queue = queue
         # Only a real asyncio.Queue can be filled without awaiting (ansible-rulebook wraps its queue).
         self._direct = isinstance(queue, asyncio.Queue)
+        # how many events that queue holds (None: no limit); an asyncio.Queue's size never changes
+        self._room = queue.maxsize if self._direct and queue.maxsize > 0 else None
         # The queue the engine takes events from (ansible-rulebook's FilteredQueue wraps an asyncio.Queue):
         # an event counts as delivered once it has left that queue, not when put returned.
         inner = queue if self._direct else getattr(queue, "queue", None)
@@ -205,47 +207,43 @@ class Router:
         Never raises: a frame that cannot be processed is logged and skipped (the next snapshot of its
         subscription repairs whatever it left half-applied).
         """
-        try:
-            return self._route(data)
-        except Exception as exc:  # a frame must never end the source
-            self.stats.bad_frames += 1
-            log.error("skipped a websocket frame from %s that could not be processed: %s: %s", self.apic,
-                      type(exc).__name__, exc)
-            return None
-
-    def _route(self, data) -> list | None:
         stats = self.stats
         try:
             note = parse_frame(data)
+            stats.frames += 1
+            stats.last_frame = time.time()
+            if note.skipped:
+                stats.skipped_objects += len(note.skipped)
+                log.warning("skipped %d object(s) of a frame from %s: %s", len(note.skipped), self.apic,
+                            "; ".join(note.skipped[:3]))
+            tickets = None
+            first = True
+            released = None
+            for sub_id in note.ids:
+                sub = self._by_id.get(sub_id)
+                if sub is None:
+                    self._unclaimed(sub_id, note.changes)
+                    continue
+                if sub is self.audit:
+                    released = self._audit_records(note.changes)
+                    continue
+                if tickets is None:
+                    tickets = []
+                # A second subscription gets its own attribute dicts: rulebook filters may edit events in place.
+                self._collect(sub, note.changes, tickets, not first)
+                first = False
+            if self.attribution is None:
+                return tickets
+            return self._attributed(tickets or [], released)
         except FrameError as exc:
             stats.bad_frames += 1
             log.warning("skipped a websocket frame from %s: %s", self.apic, exc)
             return None
-        stats.frames += 1
-        stats.last_frame = time.time()
-        if note.skipped:
-            stats.skipped_objects += len(note.skipped)
-            log.warning("skipped %d object(s) of a frame from %s: %s", len(note.skipped), self.apic,
-                        "; ".join(note.skipped[:3]))
-        tickets = None
-        first = True
-        released = None
-        for sub_id in note.ids:
-            sub = self._by_id.get(sub_id)
-            if sub is None:
-                self._unclaimed(sub_id, note.changes)
-                continue
-            if sub is self.audit:
-                released = self._audit_records(note.changes)
-                continue
-            if tickets is None:
-                tickets = []
-            # A second subscription gets its own attribute dicts: rulebook filters may edit events in place.
-            self._collect(sub, note.changes, tickets, not first)
-            first = False
-        if self.attribution is None:
-            return tickets
-        return self._attributed(tickets or [], released)
+        except Exception as exc:  # a frame must never end the source
+            stats.bad_frames += 1
+            log.error("skipped a websocket frame from %s that could not be processed: %s: %s", self.apic,
+                      type(exc).__name__, exc)
+            return None
 
     def _attributed(self, tickets: list, released: list | None = None) -> list:
         """``tickets`` through the attribution line: what may leave now, in order (``released``: older ones
@@ -269,24 +267,21 @@ class Router:
 
     def _collect(self, sub: Subscription, changes: list, tickets: list, copy: bool = False) -> None:
         state = sub.state
-        objects = state.objects
         apply = state.apply
-        track = sub.outstanding.add
+        outstanding = sub.outstanding
         name = sub.name
         apic = self.apic
         wanted = sub.wanted
         fold = sub.fold_window
         windows = sub.windows
         for change in changes:
-            dn = change.dn
-            before = objects.get(dn)
-            status = change.status
-            if before is not None and status is not DELETED:
-                before = before[:]  # apply() updates the record in place; the ledger needs the old one
             changed = apply(change)
             if changed is None:
                 self.stats.duplicates += 1
                 continue
+            dn = change.dn
+            status = change.status
+            before = state.replaced  # the record from before this change, for the ledger
             if status is not CREATED and status is not DELETED:
                 op = MERGE
                 if wanted is not None and wanted.isdisjoint(changed):
@@ -306,15 +301,15 @@ class Router:
                         tickets.append(self._folded_ticket(sub, window))
             cls = change.cls
             attributes = dict(change.attributes) if copy else change.attributes
-            tickets.append(track(name, cls, dn, op, attributes, before,
-                                 build_event(cls, dn, status, attributes, name, apic, False, changed)))
+            tickets.append(Ticket(outstanding, name, cls, dn, op, attributes, before,
+                                  build_event(cls, dn, status, attributes, name, apic, False, changed)))
 
     def _filtered(self, sub: Subscription, change, op: str) -> None:
         """A ``modified`` change none of the listed attributes took part in: delivered by definition
         (``op``: MERGE for a sparse push, PUT for a snapshot's whole object)."""
         self.stats.filtered += 1
         if self.checkpoint is not None and change.dn not in sub.outstanding.by_dn:
-            self.checkpoint.record(Ticket(sub.outstanding, sub.name, change.cls, change.dn, op, change.attributes,
+            self.checkpoint.record(Ticket(None, sub.name, change.cls, change.dn, op, change.attributes,
                                           None, None))
 
     def _fold(self, sub: Subscription, window: FoldWindow, change, changed: list, before, copy: bool) -> None:
@@ -404,7 +399,7 @@ class Router:
         queue = self._queue
         if self._emitting or self._turns or not self._direct:
             return False
-        if queue.maxsize > 0 and queue.maxsize - queue.qsize() < len(tickets):
+        if self._room is not None and self._room - queue.qsize() < len(tickets):
             return False
         put = queue.put_nowait
         if self.awaiting is None and self._taken_from is not None:

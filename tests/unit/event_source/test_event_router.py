@@ -187,9 +187,8 @@ def test_bad_frames_and_bad_objects_are_logged_and_skipped(caplog):
 
 
 async def test_emit_keeps_order_and_waits_for_a_full_queue():
-    router = _router()
     queue = asyncio.Queue(maxsize=1)
-    router._queue = queue
+    router = _router(queue=queue)
     first = asyncio.ensure_future(router.emit(_tickets(1, 2, 3)))
     second = asyncio.ensure_future(router.emit(_tickets(4)))
     received = []
@@ -201,9 +200,8 @@ async def test_emit_keeps_order_and_waits_for_a_full_queue():
 
 
 async def test_emit_now_only_when_nothing_is_waiting_and_the_events_fit():
-    router = _router()
     queue = asyncio.Queue(maxsize=2)
-    router._queue = queue
+    router = _router(queue=queue)
     assert router.emit_now(_tickets(1, 2))
     assert not router.emit_now(_tickets(3))  # full: the caller must await emit()
     assert [queue.get_nowait(), queue.get_nowait()] == [1, 2]
@@ -226,18 +224,16 @@ class _WrapperQueue:
 
 
 async def test_emit_now_never_bypasses_a_wrapper_queue():
-    router = _router()
-    router._queue = wrapper = _WrapperQueue()
-    router._direct = isinstance(wrapper, asyncio.Queue)
+    wrapper = _WrapperQueue()
+    router = _router(queue=wrapper)
     assert not router.emit_now(_tickets(1))
     await router.emit(_tickets(1))
     assert wrapper.items == [1]
 
 
 async def test_a_cancelled_emitter_does_not_block_the_next_ones():
-    router = _router()
     queue = asyncio.Queue(maxsize=1)
-    router._queue = queue
+    router = _router(queue=queue)
     first = asyncio.ensure_future(router.emit(_tickets(1, 2)))
     await asyncio.sleep(0)
     waiting = asyncio.ensure_future(router.emit(_tickets(99)))
@@ -267,11 +263,11 @@ def test_a_frame_that_breaks_processing_is_logged_and_skipped(caplog, monkeypatc
 
 
 async def test_changes_cut_off_in_put_are_emitted_again_by_the_next_snapshot():
-    router = _router()
+    queue = asyncio.Queue(maxsize=1)
+    router = _router(queue=queue)
     sub = router.subscriptions[0]
     router.reset("apic1")
     _subscribe(router, sub, "1", _tenant("a"))
-    router._queue = queue = asyncio.Queue(maxsize=1)
     tickets = router.route(_frame(["1"], _tenant("b", status="created"), _tenant("c", status="created"),
                                   {"fvTenant": {"attributes": {"dn": "uni/tn-a", "descr": "x", "status": "modified"}}}))
     emitter = asyncio.ensure_future(router.emit(tickets))
@@ -285,11 +281,11 @@ async def test_changes_cut_off_in_put_are_emitted_again_by_the_next_snapshot():
 
 
 async def test_changes_still_waiting_for_their_turn_are_not_emitted_twice_by_a_resubscribe():
-    router = _router()
+    queue = asyncio.Queue(maxsize=1)
+    router = _router(queue=queue)
     sub = router.subscriptions[0]
     router.reset("apic1")
     _subscribe(router, sub, "1")
-    router._queue = queue = asyncio.Queue(maxsize=1)
     emitter = asyncio.ensure_future(router.emit(router.route(_frame(["1"], _tenant("b", status="created"),
                                                                     _tenant("c", status="created")))))
     await asyncio.sleep(0.01)
