@@ -1,4 +1,4 @@
-"""The benchmark suite of fabricops.aci (issue 6): `make bench` runs `python -m bench`.
+"""The benchmark suite of fabricops.aci: `make bench` runs `python -m bench`.
 
 Sections (bench/sections.py) measure throughput, latency, recovery, memory, reconciliation state cost,
 subscription refresh at scale, the end-to-end rate through ansible-rulebook and, through a shipped rulebook

@@ -4,7 +4,7 @@
 
 Each section runs in a fresh process (bench/sections.py) against a simulator in a process of its own
 (bench/simhost.py), so on a 2-core machine the event source and the simulator each have a core. Nothing
-here asserts a timing: the figures are printed, with the targets of issue 6 next to them.
+here asserts a timing: the figures are printed, with their targets next to them.
 """
 
 from __future__ import annotations
