@@ -86,8 +86,12 @@ matrix-envs: venv
 matrix: venv java collection thirdparty
 	$(BIN)/python scripts/version_matrix.py run all
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), each test file whole in one of them (module
+# fixtures such as the quick benchmark run once): most tests wait on subprocesses (JVMs, playbooks,
+# simulators), so two workers keep both cores of a 2-core machine busy and halve the wall time.
+TEST_WORKERS ?= 2
 test: venv java collection dev-tree thirdparty matrix-envs
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 demo: venv java collection
 	$(BIN)/python scripts/demo.py

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -53,20 +55,27 @@ def run_playbook(playbook: Path, extra_vars: dict, env: dict, tmp_path: Path, ti
     """
     vars_file = tmp_path / "vars.json"
     vars_file.write_text(json.dumps(extra_vars))
+    # A persistent connection's socket path must fit a Unix socket address (108 bytes), which a test's
+    # temporary directory under a parallel run's worker directory does not: a short directory of its own.
+    sockets = tempfile.mkdtemp(prefix="apc-")
     # The project's tool environment (installed collection, no ACI_* of the caller's shell), kept out of ~.
     full_env = tool_env({
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
         "ANSIBLE_PYTHON_INTERPRETER": str(bin_dir / "python") if bin_dir else sys.executable,
         "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
         "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+        "ANSIBLE_PERSISTENT_CONTROL_PATH_DIR": sockets,
         **env,
     })
     target = ["-i", str(inventory)] if inventory is not None else ["-i", "localhost,", "-c", "local"]
-    proc = subprocess.run(
-        [str((bin_dir or BIN) / "ansible-playbook"), "-vvv", *target, str(playbook),
-         "-e", f"@{vars_file}"],
-        env=full_env, capture_output=True, text=True, timeout=timeout, check=False, cwd=tmp_path,
-    )
+    try:
+        proc = subprocess.run(
+            [str((bin_dir or BIN) / "ansible-playbook"), "-vvv", *target, str(playbook),
+             "-e", f"@{vars_file}"],
+            env=full_env, capture_output=True, text=True, timeout=timeout, check=False, cwd=tmp_path,
+        )
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     return proc.returncode, proc.stdout + proc.stderr
 
 
