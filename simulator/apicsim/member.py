@@ -155,13 +155,7 @@ class Member:
 
     def _targets(self, change: Change) -> dict[Channel, list[str]]:
         """Each socket with the ids of its live subscriptions that match `change` (one frame per socket)."""
-        targets: dict[Channel, list[str]] = {}
-        subs = self.subs
-        mit = self.mit
-        for sub in subs.candidates(change.cls):
-            if subs.live(sub) and sub.query.match(change, mit):
-                targets.setdefault(sub.channel, []).append(sub.id)
-        return targets
+        return self.subs.targets(change, self.mit)
 
     async def close_all(self, code: int, reason: str) -> None:
         channels = self.all_channels()
