@@ -105,11 +105,16 @@ class HistoryLog:
         if not records:
             return []
         dns = []
-        with self._mit.batch():
+        mit = self._mit
+        info = mit.catalogue.get(cls)
+        with mit.batch():
             for attrs in records:
                 record_id = str(next(self._ids))
-                dn = f"subj-[{attrs['affected']}]/{prefix}-{record_id}"
-                self._mit.create(cls, dn, {**attrs, "id": record_id})
+                attrs["id"] = record_id
+                parent = f"subj-[{attrs['affected']}]"
+                rn = f"{prefix}-{record_id}"
+                mit.create_record(info, parent, rn, attrs)
+                dn = f"{parent}/{rn}"
                 dns.append(dn)
                 self._kept.append(dn)
             while len(self._kept) > self._limit:

@@ -290,6 +290,16 @@ class Mit:
         """Create one object (plus its implicit children) with system rights: oper props may be set."""
         return self._run(self._create_op, cls, dn, dict(attrs or {}))
 
+    def create_record(self, info: ClassInfo, parent_dn: str, rn: str, attrs: dict[str, str]) -> list[Change]:
+        """Create one object that its writer built itself: ``attrs`` are the stored string values, naming
+        properties included, and the DN is ``<parent_dn>/<rn>``.
+
+        For the history log, which writes a record for every audited change: its records are well formed
+        by construction, so the DN is not parsed and the naming and attributes are not checked again (a
+        missing grouping parent is still made, and checked, as :meth:`create` does).
+        """
+        return self._run(self._record_op, info, parent_dn, rn, attrs)
+
     def modify(self, dn: str, attrs: Mapping[str, str]) -> list[Change]:
         """Change properties of an existing object with system rights; equal values are no change."""
         return self._run(self._modify_op, dn, attrs)
@@ -426,12 +436,26 @@ class Mit:
             raise already_exists(cls, dn)
         self._create_mo(tx, info, dn, attrs, client=False)
 
+    def _record_op(self, tx: _Tx, info: ClassInfo, parent_dn: str, rn: str, attrs: dict[str, str]) -> None:
+        dn = f"{parent_dn}/{rn}" if parent_dn else rn
+        if dn in self._index:
+            raise already_exists(info.name, dn)
+        parent = self._index.get(parent_dn)
+        if parent is None:
+            parent = self._parent_for(tx, info, dn, rn)
+        self._new_mo(tx, info, dn, rn, parent, attrs, {}, {})
+
     def _create_mo(self, tx: _Tx, info: ClassInfo, dn: str, attrs: Mapping[str, Any], client: bool) -> Mo:
         # The RN is split off once: a bracketed DN (an audit record's subj-[...]/mod-N) costs a parse each time.
         rn = rn_of(dn)
         naming = self._check_naming(info, dn, attrs, rn)
         parent = self._parent_for(tx, info, dn, rn)
         values, secrets = self._writable(info, dn, attrs, client)
+        return self._new_mo(tx, info, dn, rn, parent, values, naming, secrets)
+
+    def _new_mo(self, tx: _Tx, info: ClassInfo, dn: str, rn: str, parent: Mo, values: Mapping[str, str],
+                naming: Mapping[str, str], secrets: Mapping[str, str]) -> Mo:
+        """Hang a checked new object under ``parent``: defaults, stamps, relation target, implicit children."""
         a = dict(info.defaults)
         a.update(values)
         a.update(naming)
