@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from .channel import Channel
-from .push import change_json, frame, group_frames
+from .push import change_json, frame_one, group_frames
 from .sessions import Session, SessionStore
 from .subscriptions import SubscriptionTable
 
@@ -132,12 +132,14 @@ class Member:
         if self.options.multi_mo_frames or grouped:
             self._deliver_grouped(changes, full)
             return
+        targets_of = self.subs.targets
+        mit = self.mit
         for change in changes:
-            targets = self._targets(change)
+            targets = targets_of(change, mit)
             if targets:
                 mo = change_json(change, full)
                 for channel, ids in targets.items():
-                    channel.push(frame(ids, (mo,)))
+                    channel.push(frame_one(ids, mo))
                     self.frames_pushed += 1
 
     def _deliver_grouped(self, changes: Sequence[Change], full: frozenset[str]) -> None:

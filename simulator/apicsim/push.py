@@ -17,9 +17,11 @@ from .clock import apic_timestamp
 try:
     import orjson
 
+    _orjson_dumps = orjson.dumps
+
     def dumps(obj: object) -> str:
         """Compact JSON (orjson when available: the burst path serialises one MO per frame)."""
-        return orjson.dumps(obj).decode("utf-8")
+        return _orjson_dumps(obj).decode("utf-8")
 
 except ImportError:  # pragma: no cover - orjson is in the dev requirements
     import json
@@ -63,12 +65,14 @@ def mo_json(cls: str, attributes: Mapping[str, str]) -> str:
 
 
 def change_json(change, full_modified_classes: frozenset[str]) -> str:
-    """The serialised MO a `Change` (apicsim.mit.Change) pushes."""
+    """The serialised MO a `Change` (apicsim.mit.Change) pushes (what `mo_json` makes, called directly: a
+    churn serialises three of these per audited edit)."""
+    cls = change.cls
     attrs = push_attributes(
-        change.status, change.attrs, change.changed, change.cls in full_modified_classes, change.ts,
-        ALWAYS_PUSHED.get(change.cls, ()),
+        change.status, change.attrs, change.changed, cls in full_modified_classes, change.ts,
+        ALWAYS_PUSHED.get(cls, ()),
     )
-    return mo_json(change.cls, attrs)
+    return dumps({cls: {"attributes": attrs}})
 
 
 #: The opening of a frame (`{"subscriptionId":[...],"imdata":[`) per id set: a socket's few subscriptions
@@ -86,6 +90,14 @@ def frame(ids: Sequence[str], mos: Iterable[str]) -> str:
             _HEADS.clear()
         head = _HEADS[key] = '{"subscriptionId":' + dumps(list(key)) + ',"imdata":['
     return head + ",".join(mos) + "]}"
+
+
+def frame_one(ids: Sequence[str], mo: str) -> str:
+    """`frame(ids, (mo,))`, the usual frame of one MO, without building the sequence and joining it."""
+    head = _HEADS.get(key := tuple(ids))
+    if head is None:
+        return frame(key, (mo,))
+    return head + mo + "]}"
 
 
 def group_frames(items: Sequence[tuple[tuple[str, ...], str]], max_mos: int) -> list[str]:
