@@ -12,9 +12,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .catalogue import IGNORED_ON_WRITE, Catalogue, ClassInfo
 from .clock import apic_timestamp
@@ -31,13 +30,15 @@ SEVERITY_ORDER = ("critical", "major", "minor", "warning", "info", "cleared")
 _UPSERT = frozenset({"", "created,modified", "modified,created"})
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """One object's change inside a commit.
 
     ``attrs`` are the full attributes after the change (for ``deleted``: the last ones) and include
     ``dn``; ``changed`` names the properties whose value changed (``modified`` only; ``modTs`` is not
     listed since it moves on every modification).
+
+    A named tuple (immutable) rather than a frozen dataclass: it is built about seven times faster, and an
+    audited edit makes three (the object's change, its audit record's, the oldest record's deletion).
     """
 
     status: str
