@@ -526,10 +526,19 @@ class Mit:
         info = mo.info
         if info.relation is not None and info.relation["name_prop"] in values:
             values = {**values, **self._relation_target(info, {**a, **values})}
-        changed = [key for key, value in values.items() if rewrite or a.get(key) != value]
+        # Plain loops, not comprehensions: each comprehension is a call of its own, and a churn modifies tens of
+        # thousands of objects a second, usually one property each.
+        changed = []
+        old: dict[str, str | None] = {}
+        before: dict[str, str] = {}
+        for key, value in values.items():
+            current = a.get(key)
+            if rewrite or current != value:
+                changed.append(key)
+                old[key] = current
+                before[key] = current or ""
         if not changed:
             return
-        old = {key: a.get(key) for key in changed}
         if "modTs" in a:
             old["modTs"] = a["modTs"]
         self._touch(mo.cls)
@@ -538,7 +547,6 @@ class Mit:
         if "modTs" in a and a["modTs"] != "never":
             a["modTs"] = tx.stamp
         tx.undo.append(lambda: self._undo_modify(mo, old))
-        before = {key: old[key] or "" for key in changed}
         tx.changes.append(Change("modified", info.name, mo.dn, dict(a), tuple(changed), tx.ts, before))
 
     def _relation_target(self, info: ClassInfo, a: Mapping[str, str]) -> dict[str, str]:
