@@ -44,16 +44,18 @@ def push_attributes(
     always: Sequence[str] = (),
 ) -> dict[str, str]:
     """The attributes of one pushed MO, shaped by `status`; all values stay strings."""
-    mod_ts = attrs.get("modTs") or apic_timestamp(ts)
     if status == "created" or (status == "modified" and full_modified):
         out = dict(attrs)
     elif status == "modified":
-        out = {name: attrs[name] for name in (*always, *changed) if name in attrs}
+        out = {}
+        for name in (*always, *changed) if always else changed:  # a loop: no comprehension call per push
+            if name in attrs:
+                out[name] = attrs[name]
     else:
         out = {}
     out["dn"] = attrs["dn"]
     out["status"] = status
-    out["modTs"] = mod_ts if status != "deleted" else apic_timestamp(ts)
+    out["modTs"] = (attrs.get("modTs") or apic_timestamp(ts)) if status != "deleted" else apic_timestamp(ts)
     out["rn"] = ""
     out["childAction"] = ""
     return out
