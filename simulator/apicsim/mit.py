@@ -457,7 +457,9 @@ class Mit:
     def _new_mo(self, tx: _Tx, info: ClassInfo, dn: str, rn: str, parent: Mo, values: Mapping[str, str],
                 naming: Mapping[str, str], secrets: Mapping[str, str]) -> Mo:
         """Hang a checked new object under ``parent``: defaults, stamps, relation target, implicit children."""
-        a = dict(info.defaults)
+        # copy(), not dict(): the defaults are a read-only mapping proxy, which dict() copies key by key (ten
+        # times slower; it showed in profiles of a churn that creates an audit record per edit).
+        a = info.defaults.copy()
         a.update(values)
         a.update(naming)
         a["dn"] = dn
@@ -669,7 +671,7 @@ class Mit:
         :meth:`create` would.
         """
         dn = f"{parent.dn}/{rn}" if parent.dn else rn
-        a = dict(info.defaults)
+        a = info.defaults.copy()
         a.update(attrs)
         a["dn"] = dn
         for prop in CREATE_STAMPS:
