@@ -45,6 +45,12 @@ class SimProcess:
             proc.kill()
             await proc.wait()
 
+    @property
+    def pid(self) -> int:
+        """The host process's id (for a profiler to attach to)."""
+        assert self._proc is not None, "the simulator host is not running"
+        return self._proc.pid
+
     async def call(self, op: str, **kwargs: Any) -> dict[str, Any]:
         """Send one command and return its reply; RuntimeError with the host's message when it failed."""
         assert self._proc is not None, "the simulator host is not running"

@@ -105,15 +105,21 @@ class HistoryLog:
         if not records:
             return []
         dns = []
-        with self._mit.batch():
+        mit = self._mit
+        info = mit.catalogue.get(cls)
+        with mit.batch():
             for attrs in records:
                 record_id = str(next(self._ids))
-                dn = f"subj-[{attrs['affected']}]/{prefix}-{record_id}"
-                self._mit.create(cls, dn, {**attrs, "id": record_id})
+                attrs["id"] = record_id
+                parent = f"subj-[{attrs['affected']}]"
+                rn = f"{prefix}-{record_id}"
+                mit.create_record(info, parent, rn, attrs)
+                dn = f"{parent}/{rn}"
                 dns.append(dn)
                 self._kept.append(dn)
-            while len(self._kept) > self._limit:
-                self._mit.delete(self._kept.popleft())
+            kept = self._kept
+            while len(kept) > self._limit:
+                mit.delete(kept.popleft())
         return dns
 
 
@@ -134,6 +140,12 @@ def _change_set(change: Change, props: Mapping[str, str], defaults: Mapping[str,
         )
     if change.status == "modified":
         before = change.before or {}
+        changed = change.changed
+        if len(changed) == 1:  # the usual edit (a churn's descr): no sort, no generator
+            key = changed[0]
+            if key not in props or key in _NOT_IN_CHANGE_SET:
+                return ""
+            return f"{key} (Old: {before.get(key, '')}, New: {change.attrs.get(key, '')})"
         return ", ".join(
             f"{key} (Old: {before.get(key, '')}, New: {change.attrs.get(key, '')})"
             for key in sorted(change.changed) if key in props and key not in _NOT_IN_CHANGE_SET

@@ -29,14 +29,23 @@ DRAIN_POLL = 0.001  # seconds between checks of a full transport buffer
 _FIN_TEXT = 0x81  # FIN bit + text opcode; a server never masks
 
 
+_SHORT_HEADERS = tuple(struct.pack("!BB", _FIN_TEXT, size) for size in range(126))
+_pack_medium = struct.Struct("!BBH").pack
+_pack_long = struct.Struct("!BBQ").pack
+
+
+def frame_header(size: int) -> bytes:
+    """The header of an unmasked, uncompressed RFC 6455 text frame with a `size`-byte payload."""
+    if size < 126:
+        return _SHORT_HEADERS[size]
+    if size < 65536:
+        return _pack_medium(_FIN_TEXT, 126, size)
+    return _pack_long(_FIN_TEXT, 127, size)
+
+
 def text_frame(payload: bytes) -> bytes:
     """One unmasked, uncompressed RFC 6455 text frame (what aiohttp writes for `send_str` here)."""
-    size = len(payload)
-    if size < 126:
-        return struct.pack("!BB", _FIN_TEXT, size) + payload
-    if size < 65536:
-        return struct.pack("!BBH", _FIN_TEXT, 126, size) + payload
-    return struct.pack("!BBQ", _FIN_TEXT, 127, size) + payload
+    return frame_header(len(payload)) + payload
 
 
 class Channel:
@@ -114,16 +123,19 @@ class Channel:
         """Write waiting frames back to back (up to CHUNK_BYTES) in one transport write, then respect backpressure."""
         transport = self.transport
         assert transport is not None
-        parts = []
+        parts = []  # header, payload, header, payload...: joined once, not concatenated per frame
+        append = parts.append
         size = 0
         while outbox and size < CHUNK_BYTES:
-            frame = text_frame(outbox.popleft().encode())
-            parts.append(frame)
-            size += len(frame)
+            payload = outbox.popleft().encode()
+            header = frame_header(len(payload))
+            append(header)
+            append(payload)
+            size += len(header) + len(payload)
         if transport.is_closing():
             raise ConnectionResetError("the socket is closing")
         transport.write(b"".join(parts))
-        self.frames_sent += len(parts)
+        self.frames_sent += len(parts) // 2
         while transport.get_write_buffer_size() > HIGH_WATER:
             if transport.is_closing():
                 raise ConnectionResetError("the socket is closing")

@@ -67,6 +67,7 @@ class Control:
         self._burst_seq = 0
         self.grouping = False
         self._churn = Churn(mit, operations, self._churn_modify)
+        self._operator = _actor(OPERATOR)
 
     # ------------------------------------------------------------ objects
 
@@ -86,7 +87,7 @@ class Control:
 
     def _churn_modify(self, dn: str, attrs: dict[str, str]) -> None:
         """An operator's edit made by the churn: audited like `modify`, without building a reply nobody reads."""
-        self._history.audit(self._mit.modify(dn, attrs), _actor(OPERATOR))
+        self._history.audit(self._mit.modify(dn, attrs), self._operator)
 
     def delete(self, dn: str, user: str = OPERATOR) -> dict[str, Any]:
         actor = _actor(user)

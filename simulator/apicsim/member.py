@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from .channel import Channel
-from .push import change_json, frame, group_frames
+from .push import change_json, frame_one, group_frames
 from .sessions import Session, SessionStore
 from .subscriptions import SubscriptionTable
 
@@ -132,12 +132,14 @@ class Member:
         if self.options.multi_mo_frames or grouped:
             self._deliver_grouped(changes, full)
             return
+        targets_of = self.subs.targets
+        mit = self.mit
         for change in changes:
-            targets = self._targets(change)
+            targets = targets_of(change, mit)
             if targets:
                 mo = change_json(change, full)
                 for channel, ids in targets.items():
-                    channel.push(frame(ids, (mo,)))
+                    channel.push(frame_one(ids, mo))
                     self.frames_pushed += 1
 
     def _deliver_grouped(self, changes: Sequence[Change], full: frozenset[str]) -> None:
@@ -155,13 +157,7 @@ class Member:
 
     def _targets(self, change: Change) -> dict[Channel, list[str]]:
         """Each socket with the ids of its live subscriptions that match `change` (one frame per socket)."""
-        targets: dict[Channel, list[str]] = {}
-        subs = self.subs
-        mit = self.mit
-        for sub in subs.candidates(change.cls):
-            if subs.live(sub) and sub.query.match(change, mit):
-                targets.setdefault(sub.channel, []).append(sub.id)
-        return targets
+        return self.subs.targets(change, self.mit)
 
     async def close_all(self, code: int, reason: str) -> None:
         channels = self.all_channels()

@@ -12,9 +12,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .catalogue import IGNORED_ON_WRITE, Catalogue, ClassInfo
 from .clock import apic_timestamp
@@ -31,13 +30,15 @@ SEVERITY_ORDER = ("critical", "major", "minor", "warning", "info", "cleared")
 _UPSERT = frozenset({"", "created,modified", "modified,created"})
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """One object's change inside a commit.
 
     ``attrs`` are the full attributes after the change (for ``deleted``: the last ones) and include
     ``dn``; ``changed`` names the properties whose value changed (``modified`` only; ``modTs`` is not
     listed since it moves on every modification).
+
+    A named tuple (immutable) rather than a frozen dataclass: it is built about seven times faster, and an
+    audited edit makes three (the object's change, its audit record's, the oldest record's deletion).
     """
 
     status: str
@@ -290,6 +291,16 @@ class Mit:
         """Create one object (plus its implicit children) with system rights: oper props may be set."""
         return self._run(self._create_op, cls, dn, dict(attrs or {}))
 
+    def create_record(self, info: ClassInfo, parent_dn: str, rn: str, attrs: dict[str, str]) -> list[Change]:
+        """Create one object that its writer built itself: ``attrs`` are the stored string values, naming
+        properties included, and the DN is ``<parent_dn>/<rn>``.
+
+        For the history log, which writes a record for every audited change: its records are well formed
+        by construction, so the DN is not parsed and the naming and attributes are not checked again (a
+        missing grouping parent is still made, and checked, as :meth:`create` does).
+        """
+        return self._run(self._record_op, info, parent_dn, rn, attrs)
+
     def modify(self, dn: str, attrs: Mapping[str, str]) -> list[Change]:
         """Change properties of an existing object with system rights; equal values are no change."""
         return self._run(self._modify_op, dn, attrs)
@@ -426,13 +437,29 @@ class Mit:
             raise already_exists(cls, dn)
         self._create_mo(tx, info, dn, attrs, client=False)
 
+    def _record_op(self, tx: _Tx, info: ClassInfo, parent_dn: str, rn: str, attrs: dict[str, str]) -> None:
+        dn = f"{parent_dn}/{rn}" if parent_dn else rn
+        if dn in self._index:
+            raise already_exists(info.name, dn)
+        parent = self._index.get(parent_dn)
+        if parent is None:
+            parent = self._parent_for(tx, info, dn, rn)
+        self._new_mo(tx, info, dn, rn, parent, attrs, {}, {})
+
     def _create_mo(self, tx: _Tx, info: ClassInfo, dn: str, attrs: Mapping[str, Any], client: bool) -> Mo:
         # The RN is split off once: a bracketed DN (an audit record's subj-[...]/mod-N) costs a parse each time.
         rn = rn_of(dn)
         naming = self._check_naming(info, dn, attrs, rn)
         parent = self._parent_for(tx, info, dn, rn)
         values, secrets = self._writable(info, dn, attrs, client)
-        a = dict(info.defaults)
+        return self._new_mo(tx, info, dn, rn, parent, values, naming, secrets)
+
+    def _new_mo(self, tx: _Tx, info: ClassInfo, dn: str, rn: str, parent: Mo, values: Mapping[str, str],
+                naming: Mapping[str, str], secrets: Mapping[str, str]) -> Mo:
+        """Hang a checked new object under ``parent``: defaults, stamps, relation target, implicit children."""
+        # copy(), not dict(): the defaults are a read-only mapping proxy, which dict() copies key by key (ten
+        # times slower; it showed in profiles of a churn that creates an audit record per edit).
+        a = info.defaults.copy()
         a.update(values)
         a.update(naming)
         a["dn"] = dn
@@ -501,10 +528,19 @@ class Mit:
         info = mo.info
         if info.relation is not None and info.relation["name_prop"] in values:
             values = {**values, **self._relation_target(info, {**a, **values})}
-        changed = [key for key, value in values.items() if rewrite or a.get(key) != value]
+        # Plain loops, not comprehensions: each comprehension is a call of its own, and a churn modifies tens of
+        # thousands of objects a second, usually one property each.
+        changed = []
+        old: dict[str, str | None] = {}
+        before: dict[str, str] = {}
+        for key, value in values.items():
+            current = a.get(key)
+            if rewrite or current != value:
+                changed.append(key)
+                old[key] = current
+                before[key] = current or ""
         if not changed:
             return
-        old = {key: a.get(key) for key in changed}
         if "modTs" in a:
             old["modTs"] = a["modTs"]
         self._touch(mo.cls)
@@ -513,7 +549,6 @@ class Mit:
         if "modTs" in a and a["modTs"] != "never":
             a["modTs"] = tx.stamp
         tx.undo.append(lambda: self._undo_modify(mo, old))
-        before = {key: old[key] or "" for key in changed}
         tx.changes.append(Change("modified", info.name, mo.dn, dict(a), tuple(changed), tx.ts, before))
 
     def _relation_target(self, info: ClassInfo, a: Mapping[str, str]) -> dict[str, str]:
@@ -636,7 +671,7 @@ class Mit:
         :meth:`create` would.
         """
         dn = f"{parent.dn}/{rn}" if parent.dn else rn
-        a = dict(info.defaults)
+        a = info.defaults.copy()
         a.update(attrs)
         a["dn"] = dn
         for prop in CREATE_STAMPS:

@@ -17,9 +17,11 @@ from .clock import apic_timestamp
 try:
     import orjson
 
+    _orjson_dumps = orjson.dumps
+
     def dumps(obj: object) -> str:
         """Compact JSON (orjson when available: the burst path serialises one MO per frame)."""
-        return orjson.dumps(obj).decode("utf-8")
+        return _orjson_dumps(obj).decode("utf-8")
 
 except ImportError:  # pragma: no cover - orjson is in the dev requirements
     import json
@@ -42,16 +44,18 @@ def push_attributes(
     always: Sequence[str] = (),
 ) -> dict[str, str]:
     """The attributes of one pushed MO, shaped by `status`; all values stay strings."""
-    mod_ts = attrs.get("modTs") or apic_timestamp(ts)
     if status == "created" or (status == "modified" and full_modified):
         out = dict(attrs)
     elif status == "modified":
-        out = {name: attrs[name] for name in (*always, *changed) if name in attrs}
+        out = {}
+        for name in (*always, *changed) if always else changed:  # a loop: no comprehension call per push
+            if name in attrs:
+                out[name] = attrs[name]
     else:
         out = {}
     out["dn"] = attrs["dn"]
     out["status"] = status
-    out["modTs"] = mod_ts if status != "deleted" else apic_timestamp(ts)
+    out["modTs"] = (attrs.get("modTs") or apic_timestamp(ts)) if status != "deleted" else apic_timestamp(ts)
     out["rn"] = ""
     out["childAction"] = ""
     return out
@@ -63,12 +67,14 @@ def mo_json(cls: str, attributes: Mapping[str, str]) -> str:
 
 
 def change_json(change, full_modified_classes: frozenset[str]) -> str:
-    """The serialised MO a `Change` (apicsim.mit.Change) pushes."""
+    """The serialised MO a `Change` (apicsim.mit.Change) pushes (what `mo_json` makes, called directly: a
+    churn serialises three of these per audited edit)."""
+    cls = change.cls
     attrs = push_attributes(
-        change.status, change.attrs, change.changed, change.cls in full_modified_classes, change.ts,
-        ALWAYS_PUSHED.get(change.cls, ()),
+        change.status, change.attrs, change.changed, cls in full_modified_classes, change.ts,
+        ALWAYS_PUSHED.get(cls, ()),
     )
-    return mo_json(change.cls, attrs)
+    return dumps({cls: {"attributes": attrs}})
 
 
 #: The opening of a frame (`{"subscriptionId":[...],"imdata":[`) per id set: a socket's few subscriptions
@@ -86,6 +92,14 @@ def frame(ids: Sequence[str], mos: Iterable[str]) -> str:
             _HEADS.clear()
         head = _HEADS[key] = '{"subscriptionId":' + dumps(list(key)) + ',"imdata":['
     return head + ",".join(mos) + "]}"
+
+
+def frame_one(ids: Sequence[str], mo: str) -> str:
+    """`frame(ids, (mo,))`, the usual frame of one MO, without building the sequence and joining it."""
+    head = _HEADS.get(key := tuple(ids))
+    if head is None:
+        return frame(key, (mo,))
+    return head + mo + "]}"
 
 
 def group_frames(items: Sequence[tuple[tuple[str, ...], str]], max_mos: int) -> list[str]:

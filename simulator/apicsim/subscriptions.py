@@ -25,6 +25,8 @@ class Matcher(Protocol):
     """What a subscription needs from a compiled query (apicsim.query.Query)."""
 
     classes: frozenset[str] | set[str] | None
+    #: classes of which every change matches without asking :meth:`match`
+    matches_every: frozenset[str]
 
     def match(self, change, mit=None) -> bool: ...
 
@@ -64,6 +66,9 @@ class SubscriptionTable:
         self._by_class: dict[str, dict[int, Subscription]] = {}
         self._any_class: dict[int, Subscription] = {}
         self._by_channel: dict[Hashable, dict[int, Subscription]] = {}
+        #: class -> its candidates, built on first use and forgotten whenever a subscription comes or goes
+        #: (every change asks for the candidates of its class; subscriptions change rarely).
+        self._candidates: dict[str, tuple[Subscription, ...]] = {}
 
     def __len__(self) -> int:
         return len(self._by_num)
@@ -77,6 +82,7 @@ class SubscriptionTable:
             refresh_timeout=refresh_timeout, expires_at=self._clock.now() + refresh_timeout, classes=classes,
         )
         self._by_num[num] = sub
+        self._candidates.clear()
         if channel is not None:
             self._by_channel.setdefault(channel, {})[num] = sub
             if classes is None:
@@ -99,12 +105,30 @@ class SubscriptionTable:
 
     def candidates(self, cls: str) -> Iterable[Subscription]:
         """Subscriptions that could match a change of `cls` (before the query's own test)."""
-        indexed = self._by_class.get(cls)
-        if indexed and self._any_class:
-            return [*indexed.values(), *self._any_class.values()]
-        if indexed:
-            return list(indexed.values())
-        return list(self._any_class.values())
+        found = self._candidates.get(cls)
+        if found is None:
+            indexed = self._by_class.get(cls)
+            found = self._candidates[cls] = (*(indexed.values() if indexed else ()), *self._any_class.values())
+        return found
+
+    def targets(self, change, mit=None) -> dict[Hashable, list[str]]:
+        """Each channel with the ids of its live subscriptions that match `change` (a Change of apicsim.mit),
+        in subscription order; an expired subscription met here is removed on the spot."""
+        targets: dict[Hashable, list[str]] = {}
+        cls = change.cls
+        now = self._clock.now()
+        for sub in self.candidates(cls):
+            if sub.dead or now >= sub.expires_at:
+                self._expired(sub)
+                continue
+            query = sub.query
+            if cls in query.matches_every or query.match(change, mit):
+                ids = targets.get(sub.channel)
+                if ids is None:
+                    targets[sub.channel] = [sub.id]
+                else:
+                    ids.append(sub.id)
+        return targets
 
     def live(self, sub: Subscription) -> bool:
         """True while the subscription may push; an expired one is removed on the spot."""
@@ -132,6 +156,7 @@ class SubscriptionTable:
 
     def _remove(self, sub: Subscription) -> None:
         sub.dead = True
+        self._candidates.clear()
         self._by_num.pop(sub.num, None)
         self._any_class.pop(sub.num, None)
         if sub.classes is not None:
