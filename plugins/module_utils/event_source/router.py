@@ -40,9 +40,10 @@ arrives.
 What rules cannot use never reaches the engine (per subscription, events.py documents the fields):
 - ``modified_attributes``: a ``modified`` change that changed none of these is not emitted. The state
   still follows it, so the next change is compared with the latest values. It counts as delivered (no
-  rule could have used it): it is written to the checkpoint at once unless changes of the same object are
-  still on their way, in which case it is left out and, after a restart, the difference it leaves is
-  again only in attributes nobody listed.
+  rule could have used it), and a pushed one is not written to the checkpoint: on a noisy stream that
+  write would cost more than the filter saves. After a restart the difference it leaves is only in
+  attributes nobody listed, so the snapshot's comparison filters it again and writes the object then
+  (unless changes of the same object are still on their way).
 - ``fold_window``: the first ``modified`` change of an object is emitted at once and opens a window;
   further ones inside it are folded into one event, emitted when the window ends, that carries their
   merged attributes (the latest values), the union of their changed names and ``aci.folded``. Its
@@ -285,7 +286,7 @@ class Router:
             if status is not CREATED and status is not DELETED:
                 op = MERGE
                 if wanted is not None and wanted.isdisjoint(changed):
-                    self._filtered(sub, change, MERGE)
+                    self.stats.filtered += 1  # delivered by definition, and no checkpoint write (see above)
                     continue
                 if fold:
                     window = windows.get(dn)
@@ -304,12 +305,12 @@ class Router:
             tickets.append(Ticket(outstanding, name, cls, dn, op, attributes, before,
                                   build_event(cls, dn, status, attributes, name, apic, False, changed)))
 
-    def _filtered(self, sub: Subscription, change, op: str) -> None:
-        """A ``modified`` change none of the listed attributes took part in: delivered by definition
-        (``op``: MERGE for a sparse push, PUT for a snapshot's whole object)."""
+    def _filtered(self, sub: Subscription, change) -> None:
+        """A snapshot's ``modified`` change none of the listed attributes took part in: delivered by definition,
+        and its whole object written to the checkpoint (the difference it settles may be years of pushes)."""
         self.stats.filtered += 1
         if self.checkpoint is not None and change.dn not in sub.outstanding.by_dn:
-            self.checkpoint.record(Ticket(None, sub.name, change.cls, change.dn, op, change.attributes,
+            self.checkpoint.record(Ticket(None, sub.name, change.cls, change.dn, PUT, change.attributes,
                                           None, None))
 
     def _fold(self, sub: Subscription, window: FoldWindow, change, changed: list, before, copy: bool) -> None:
@@ -631,7 +632,7 @@ class Router:
             count = len(tickets)
             for change, names, old in missed:
                 if wanted is not None and change.status == MODIFIED and wanted.isdisjoint(names):
-                    self._filtered(sub, change, PUT)
+                    self._filtered(sub, change)
                     continue
                 tickets.append(track(name, change.cls, change.dn, DELETE if change.status == DELETED else PUT,
                                      change.attributes, old,

@@ -140,20 +140,39 @@ def test_modified_attributes_emit_only_listed_changes_and_the_state_follows_ever
     assert [t.event["aci"]["status"] for t in tickets] == ["created", "deleted"]
 
 
+class _Checkpoint:
+    """What the router writes to a checkpoint: ``recorded`` holds (op, dn, attributes) per confirmed change."""
+
+    def __init__(self):
+        self.recorded = []
+
+    def baseline(self, sub, changes):
+        pass
+
+    def add_baseline(self, sub, changes):
+        pass
+
+    def record(self, ticket):
+        self.recorded.append((ticket.op, ticket.dn, dict(ticket.attributes)))
+
+
+def test_filtered_pushes_cost_no_checkpoint_write_and_the_emitted_ones_still_do():
+    checkpoint = _Checkpoint()
+    router = _router(_spec(modified_attributes=["descr"]), checkpoint=checkpoint)
+    sub = router.subscriptions[0]
+    _baseline(router, sub, "a")
+    for n in range(3):  # a noisy attribute nobody listed
+        assert router.route(_frame("1", _push("a", nameAlias=f"x{n}", modTs=f"t{n}"))) == []
+    assert router.stats.filtered == 3 and checkpoint.recorded == []
+    (ticket,) = router.route(_frame("1", _push("a", descr="listed", modTs="t9")))
+    router.confirm(ticket)
+    assert [(op, dn) for op, dn, _ in checkpoint.recorded] == [("merge", "uni/tn-a")]
+
+
 def test_recovered_modifications_are_filtered_too_and_recorded_as_delivered():
-    recorded = []
-
-    class Checkpoint:
-        def baseline(self, sub, changes):
-            pass
-
-        def add_baseline(self, sub, changes):
-            pass
-
-        def record(self, ticket):
-            recorded.append((ticket.op, ticket.dn, dict(ticket.attributes)))
-
-    router = _router(_spec(modified_attributes=["descr"]), checkpoint=Checkpoint())
+    checkpoint = _Checkpoint()
+    recorded = checkpoint.recorded
+    router = _router(_spec(modified_attributes=["descr"]), checkpoint=checkpoint)
     sub = router.subscriptions[0]
     _baseline(router, sub, "a", "b")
     router.reset("apic1")
