@@ -19,8 +19,9 @@ from yarl import URL
 
 
 @contextlib.asynccontextmanager
-async def subscribed_socket(facts: dict[str, Any], cls: str = "fvTenant") -> AsyncIterator[Any]:
-    """A websocket with one class subscription on it (refresh-timeout long enough for any run)."""
+async def subscribed_socket(facts: dict[str, Any], classes: tuple[str, ...] = ("fvTenant",)) -> AsyncIterator[Any]:
+    """A websocket with a class subscription per class of ``classes`` on it (verified TLS, as the source;
+    refresh-timeout long enough for any run)."""
     tls = ssl.create_default_context(cafile=facts["ca_file"])
     async with aiohttp.ClientSession() as http:
         login = {"aaaUser": {"attributes": {"name": facts["username"], "pwd": facts["password"]}}}
@@ -29,9 +30,11 @@ async def subscribed_socket(facts: dict[str, Any], cls: str = "fvTenant") -> Asy
             token = (await resp.json())["imdata"][0]["aaaLogin"]["attributes"]["token"]
         ws_url = URL(facts["url"].replace("http", "ws", 1) + "/socket" + token, encoded=True)
         async with http.ws_connect(ws_url, ssl=tls, max_msg_size=0) as ws:
-            query = f"/api/class/{cls}.json?subscription=yes&refresh-timeout=3600"
-            async with http.get(facts["url"] + query, headers={"Cookie": f"APIC-cookie={token}"}, ssl=tls) as resp:
-                resp.raise_for_status()
+            for cls in classes:
+                query = f"/api/class/{cls}.json?subscription=yes&refresh-timeout=3600"
+                async with http.get(facts["url"] + query, headers={"Cookie": f"APIC-cookie={token}"},
+                                    ssl=tls) as resp:
+                    resp.raise_for_status()
             yield ws
 
 

@@ -23,20 +23,18 @@ import argparse
 import asyncio
 import collections
 import contextlib
-import ssl
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import psutil
 from apicsim.churn import MAX_RATE
-from yarl import URL
 
 from bench import pyspy
+from bench.bare import subscribed_socket
 from bench.churn_latency import FABRIC, MIX
 from bench.simproc import SimProcess
 
@@ -62,25 +60,6 @@ class Counter:
             self.frames += 1
             self.bytes += len(message.data)
             self.last = time.monotonic()
-
-
-@contextlib.asynccontextmanager
-async def subscribed(facts: dict[str, Any]) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
-    """One socket, one class subscription per class of CLASSES (verified TLS, as the source)."""
-    tls = ssl.create_default_context(cafile=facts["ca_file"])
-    async with aiohttp.ClientSession() as http:
-        login = {"aaaUser": {"attributes": {"name": facts["username"], "pwd": facts["password"]}}}
-        async with http.post(facts["url"] + "/api/aaaLogin.json", json=login, ssl=tls) as resp:
-            resp.raise_for_status()
-            token = (await resp.json())["imdata"][0]["aaaLogin"]["attributes"]["token"]
-        ws_url = URL(facts["url"].replace("http", "ws", 1) + "/socket" + token, encoded=True)
-        async with http.ws_connect(ws_url, ssl=tls, max_msg_size=0) as ws:
-            for cls in CLASSES:
-                query = f"/api/class/{cls}.json?subscription=yes&refresh-timeout=3600"
-                async with http.get(facts["url"] + query, headers={"Cookie": f"APIC-cookie={token}"},
-                                    ssl=tls) as resp:
-                    resp.raise_for_status()
-            yield ws
 
 
 async def window(sim: SimProcess, counter: Counter, seconds: float, seed: int) -> dict[str, Any]:
@@ -112,7 +91,7 @@ async def run(state_dir: Path, seconds: float = 3.0, repeats: int = 3, profile: 
     """`repeats` windows of `seconds` (and one sampled by py-spy into `profile`); each window's figures."""
     async with SimProcess(state_dir) as sim:
         await sim.control("large_fabric", **FABRIC)
-        async with subscribed(sim.facts) as ws:
+        async with subscribed_socket(sim.facts, CLASSES) as ws:
             counter = Counter()
             reader = asyncio.create_task(counter.read(ws))
             try:
