@@ -229,10 +229,12 @@ def churn_rows(result: dict[str, Any]) -> list[dict[str, str]]:
     top = rates[-1]
 
     def made(mode: dict[str, Any]) -> tuple[float, str]:
-        """The churn rate the simulator really made at the mode's highest step under the limit, and its text."""
-        step = next((s for s in mode["steps"] if s["rate"] == mode["highest_rate_under_limit"]), None)
-        if step is None:
+        """The highest churn rate the simulator really made in a step under the limit, and its text (a simulator
+        that falls behind makes less at a higher step than at a lower one)."""
+        kept_up = [s for s in mode["steps"] if s["under_limit"] and s["churn_planned"]]
+        if not kept_up:
             return 0.0, f"none (p99 >= {limit:g} s at {rates[0]:,.0f}/s)"
+        step = max(kept_up, key=lambda s: s["rate"] * s["churn_events"] / s["churn_planned"])
         rate = step["rate"] * step["churn_events"] / step["churn_planned"]
         text = f"{rate:,.0f}/s"
         if rate < step["rate"] * 0.995:

@@ -61,7 +61,8 @@ SECTIONS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "changed_by": ("commit -> queue put with changed_by (audit records) vs without", {"rate": 200, "seconds": 10},
                    {"rate": 200, "seconds": 1}),
     "churn": ("commit -> rule fired under churn, shipped tenant_watch, noise options on vs off",
-              {"rates": [250, 500, 1000, 2000, 4000, 8000, 10_000, 15_000, 20_000, 25_000, 30_000], "seconds": 15},
+              {"rates": [250, 500, 1000, 1500, 2000, 3000, 4000, 8000, 10_000, 12_500, 15_000, 17_500, 20_000, 25_000,
+                        30_000], "seconds": 15},
               {"rates": [500, 4000], "seconds": 4}),
 }
 

@@ -29,7 +29,7 @@ KINDS = ("endpoint_move", "endpoint_learn", "endpoint_age_out", "link_flap", "he
 #: New endpoints of a churn get MACs from here upward (far above any profile's endpoints).
 LEARN_BASE = 1 << 36
 MAX_DURATION = 24 * 3600.0
-#: A single simulator process sustains roughly 16,000 to 22,000 audited tenant edits a second with a subscriber
+#: A single simulator process sustains roughly 18,000 to 26,000 audited tenant edits a second with a subscriber
 #: (`python -m bench.churn_cost`); asking for more simply runs behind schedule (the window's deadline still
 #: ends the run).
 MAX_RATE = 100_000
