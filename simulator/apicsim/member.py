@@ -145,7 +145,7 @@ class Member:
     def _deliver_grouped(self, changes: Sequence[Change], full: frozenset[str]) -> None:
         per_channel: dict[Channel, list[tuple[tuple[str, ...], str]]] = {}
         for change in changes:
-            targets = self._targets(change)
+            targets = self.subs.targets(change, self.mit)
             if targets:
                 mo = change_json(change, full)
                 for channel, ids in targets.items():
@@ -154,10 +154,6 @@ class Member:
             frames = group_frames(items, self.options.max_mos_per_frame)
             channel.push_many(frames)
             self.frames_pushed += len(frames)
-
-    def _targets(self, change: Change) -> dict[Channel, list[str]]:
-        """Each socket with the ids of its live subscriptions that match `change` (one frame per socket)."""
-        return self.subs.targets(change, self.mit)
 
     async def close_all(self, code: int, reason: str) -> None:
         channels = self.all_channels()

@@ -67,14 +67,13 @@ def mo_json(cls: str, attributes: Mapping[str, str]) -> str:
 
 
 def change_json(change, full_modified_classes: frozenset[str]) -> str:
-    """The serialised MO a `Change` (apicsim.mit.Change) pushes (what `mo_json` makes, called directly: a
-    churn serialises three of these per audited edit)."""
+    """The serialised MO a `Change` (apicsim.mit.Change) pushes."""
     cls = change.cls
     attrs = push_attributes(
         change.status, change.attrs, change.changed, cls in full_modified_classes, change.ts,
         ALWAYS_PUSHED.get(cls, ()),
     )
-    return dumps({cls: {"attributes": attrs}})
+    return mo_json(cls, attrs)
 
 
 #: The opening of a frame (`{"subscriptionId":[...],"imdata":[`) per id set: a socket's few subscriptions

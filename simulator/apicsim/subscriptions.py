@@ -118,8 +118,7 @@ class SubscriptionTable:
         cls = change.cls
         now = self._clock.now()
         for sub in self.candidates(cls):
-            if sub.dead or now >= sub.expires_at:
-                self._expired(sub)
+            if self._expired(sub, now):
                 continue
             query = sub.query
             if cls in query.matches_every or query.match(change, mit):
@@ -129,10 +128,6 @@ class SubscriptionTable:
                 else:
                     ids.append(sub.id)
         return targets
-
-    def live(self, sub: Subscription) -> bool:
-        """True while the subscription may push; an expired one is removed on the spot."""
-        return not self._expired(sub)
 
     def drop_channel(self, channel: Hashable) -> int:
         """The socket went away: its subscriptions die with it (no replay). Returns how many died."""
@@ -146,10 +141,12 @@ class SubscriptionTable:
         expired = [s for s in list(self._by_num.values()) if self._expired(s)]
         return len(expired)
 
-    def _expired(self, sub: Subscription) -> bool:
+    def _expired(self, sub: Subscription, now: float | None = None) -> bool:
+        """True once the subscription may no longer push (``now``: the clock's reading, when the caller has
+        one); an expired one is removed on the spot."""
         if sub.dead:
             return True
-        if self._clock.now() >= sub.expires_at:
+        if (self._clock.now() if now is None else now) >= sub.expires_at:
             self._remove(sub)
             return True
         return False
