@@ -64,11 +64,7 @@ class Snapshot:
 
     def add(self, imdata: object) -> None:
         """One answer's ``imdata``: compared with the state, then only its records and differences are kept."""
-        changes, skipped = snapshot_objects(imdata)
-        if skipped:
-            log.warning("subscription %s: skipped %d snapshot object(s): %s", self.sub.name, len(skipped),
-                        "; ".join(skipped[:3]))
-        self.reconciliation.add(changes)
+        changes = self._compare(imdata, "snapshot")
         if self.bounds is not None:
             self._bound(changes)
         if self.kept is not None:
@@ -114,11 +110,16 @@ class Snapshot:
 
     def confirm(self, imdata: object) -> None:
         """Objects the APIC still has although no page showed them: they join the snapshot (not a page)."""
+        self._compare(imdata, "checked")
+
+    def _compare(self, imdata: object, what: str) -> list:
+        """An answer's objects compared with the state (the ones that cannot be read are logged): its changes."""
         changes, skipped = snapshot_objects(imdata)
         if skipped:
-            log.warning("subscription %s: skipped %d checked object(s): %s", self.sub.name, len(skipped),
+            log.warning("subscription %s: skipped %d %s object(s): %s", self.sub.name, len(skipped), what,
                         "; ".join(skipped[:3]))
         self.reconciliation.add(changes)
+        return changes
 
     def finish(self) -> list:
         """Every page is in: the snapshot becomes the state; the missed changes (core/reconcile.py triples)."""
